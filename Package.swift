@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Modules follow the data flow: audio is decoded (SegueAudio), turned into
+// spectral features (SegueFeatures), analysed into pauses and music
+// (SeguePauses) and speakers (SegueSpeakers); text inputs are read by
+// SegueInputs; results are written by SegueFormats. SegueEngine runs the
+// pipeline once per file; SegueCLI is the `segue` command.
+let package = Package(
+    name: "Segue",
+    products: [
+        .library(name: "Segue", targets: ["SegueEngine"]),
+        .executable(name: "segue", targets: ["SegueCLI"]),
+        .executable(name: "segue-decode", targets: ["SegueDecodeBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f",
+                       providers: [.apt(["libfftw3-dev"])]),
+
+        .target(name: "SegueAudio", dependencies: ["CSndFile"]),
+        .target(name: "SegueFeatures", dependencies: ["CFFTW", "SegueAudio"]),
+        .target(name: "SeguePauses", dependencies: ["SegueFeatures"]),
+        .target(name: "SegueSpeakers", dependencies: ["SegueFeatures", "SeguePauses"]),
+        .target(name: "SegueInputs"),
+        .target(name: "SegueFormats", dependencies: ["SeguePauses", "SegueSpeakers"]),
+        .target(name: "SegueEngine", dependencies: [
+            "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats",
+        ]),
+        .executableTarget(name: "SegueCLI", dependencies: [
+            "SegueEngine", // SEGUE-INPUTS-PENDING "SegueInputs",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "SegueDecodeBench", dependencies: ["SegueAudio"]),
+
+        .testTarget(name: "SegueAudioTests", dependencies: ["SegueAudio"]),
+        .testTarget(name: "SegueFeaturesTests", dependencies: ["SegueFeatures"]),
+        .testTarget(name: "SeguePausesTests", dependencies: ["SeguePauses", "SegueEngine"]),
+        .testTarget(name: "SegueSpeakersTests", dependencies: ["SegueSpeakers", "SegueEngine"]),
+        .testTarget(name: "SegueInputsTests", dependencies: [
+            "SegueInputs", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats"]),
+        .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine"]),
+    ]
+)

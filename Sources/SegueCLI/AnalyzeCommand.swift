@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SegueEngine
+
+/// The files `segue analyze` can write.
+enum AnalysisOutput: String, CaseIterable {
+    /// `NAME.analysis.json`: everything, for programs.
+    case json
+    /// `NAME.pauses.txt` (and `NAME.music.txt` when there is music): Audacity label tracks.
+    case labels
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find every pause and music stretch in an episode.",
+        discussion: """
+        Decodes the episode once, computes its spectral features and finds the \
+        pauses between speech (with an adaptive noise floor, so hum, hiss and \
+        music beds do not count as speech) and stretches of music without speech.
+
+        Writes, into the output folder (the current folder by default):
+          NAME.analysis.json   duration, format, pauses, music and speech spans
+          NAME.pauses.txt      pauses as an Audacity label track
+          NAME.music.txt       music spans as an Audacity label track (if any)
+        Files are written only when the whole analysis succeeded.
+
+        Examples:
+          segue analyze episode.mp3
+          segue analyze episode.flac -o out/ --format json
+          segue analyze episode.wav --min-pause 0.5 --json | jq '.pauses | length'
+        """)
+
+    @Argument(help: "The episode's audio file (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3).")
+    var episode: String
+
+    @Option(name: .shortAndLong, help: "Folder for the output files (created if missing).")
+    var output: String = "."
+
+    @Option(help: "Comma-separated outputs: \(AnalysisOutput.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String = "json,labels"
+
+    @Option(help: "Shortest pause to report, in seconds.")
+    var minPause: Double = 0.3
+
+    @Flag(help: "Print the analysis as JSON on stdout instead of a summary.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "No progress on stderr.")
+    var quiet = false
+
+    var outputs: [AnalysisOutput] {
+        format.split(separator: ",").compactMap { AnalysisOutput(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func validate() throws {
+        for name in format.split(separator: ",") where AnalysisOutput(rawValue: name.trimmingCharacters(in: .whitespaces)) == nil {
+            throw ValidationError("unknown format '\(name)'; choose from \(AnalysisOutput.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard minPause > 0, minPause <= 60 else {
+            throw ValidationError("--min-pause must be between 0 and 60 seconds")
+        }
+    }
+
+    func run() throws {
+        var analyzer = EpisodeAnalyzer()
+        analyzer.pauseParameters.minimumPause = minPause
+        let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
+        let progress = ProgressLine(label: "analysing \(name)", enabled: !quiet)
+        let analysis: EpisodeAnalysis
+        do {
+            analysis = try analyzer.analyze(path: episode, progress: progress.update)
+            progress.finish()
+        } catch {
+            progress.finish()
+            throw ExitCode(Terminal.report(error))
+        }
+        for warning in analysis.warnings { Terminal.warning(warning) }
+
+        let document = AnalysisReport.document(for: analysis, minimumPause: minPause)
+        let folder = URL(fileURLWithPath: output, isDirectory: true)
+        var files: [(url: URL, data: Data)] = []
+        do {
+            for kind in outputs {
+                switch kind {
+                case .json:
+                    files.append((folder.appendingPathComponent("\(name).analysis.json"), try document.encoded()))
+                case .labels:
+                    files.append((folder.appendingPathComponent("\(name).pauses.txt"),
+                                  AudacityLabels.render(analysis.activity.pauses.map {
+                                      .init(start: $0.start, end: $0.end, text: "pause")
+                                  })))
+                    if !analysis.activity.music.isEmpty {
+                        files.append((folder.appendingPathComponent("\(name).music.txt"),
+                                      AudacityLabels.render(analysis.activity.music.map {
+                                          .init(start: $0.start, end: $0.end, text: "music")
+                                      })))
+                    }
+                }
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try AtomicFile.writeAll(files)
+        } catch {
+            throw ExitCode(Terminal.report(error))
+        }
+
+        if json {
+            FileHandle.standardOutput.write(try document.encoded())
+        } else {
+            let audio = analysis.audio
+            let pauses = analysis.activity.pauses
+            let longest = pauses.map(\.duration).max() ?? 0
+            Terminal.print("""
+            \(name)  \(audio.container), \(audio.sampleRate) Hz, \(audio.channels) ch, \(clockTime(audio.duration))
+              pauses   \(pauses.count) (≥ \(minPause) s), longest \(String(format: "%.2f", longest)) s
+              music    \(analysis.activity.music.count) span(s), \(String(format: "%.1f", analysis.activity.music.reduce(0) { $0 + $1.duration })) s
+              level    speech \(String(format: "%.1f", analysis.activity.speechLevel)) dBFS, noise floor \(String(format: "%.1f", analysis.activity.noiseFloor)) dBFS
+            """)
+            for file in files { Terminal.print("  wrote    \(file.url.path)") }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SegueEngine
+
+/// Exit codes shared by every command; documented in `segue --help`.
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let unreadableInput: Int32 = 2
+}
+
+/// Writing to the user: errors and progress go to stderr, results to stdout.
+enum Terminal {
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("segue: error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("segue: warning: \(message)\n".utf8))
+    }
+
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// The exit code for an error, after reporting it in one line.
+    static func report(_ error: Error) -> Int32 {
+        if let audio = error as? AudioError {
+            self.error(audio.description)
+            return ExitStatus.unreadableInput
+        }
+        self.error((error as NSError).localizedDescription)
+        return ExitStatus.failure
+    }
+}
+
+/// A one-line progress indicator on stderr, shown only on a terminal.
+final class ProgressLine {
+    private let label: String
+    private let enabled: Bool
+    private var shown = -1
+
+    init(label: String, enabled: Bool) {
+        self.label = label
+        self.enabled = enabled && Terminal.stderrIsTerminal
+    }
+
+    func update(_ fraction: Double) {
+        guard enabled else { return }
+        let percent = Int(fraction * 100)
+        guard percent != shown else { return }
+        shown = percent
+        FileHandle.standardError.write(Data("\r\(label) \(percent)%".utf8))
+    }
+
+    func finish() {
+        guard enabled, shown >= 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Human-readable durations: `1:02:03.4`, `2:03.4`.
+func clockTime(_ seconds: Double) -> String {
+    let total = max(0, seconds)
+    let hours = Int(total / 3600), minutes = Int(total.truncatingRemainder(dividingBy: 3600) / 60)
+    let rest = total.truncatingRemainder(dividingBy: 60)
+    return hours > 0 ? String(format: "%d:%02d:%04.1f", hours, minutes, rest)
+                     : String(format: "%d:%04.1f", minutes, rest)
+}

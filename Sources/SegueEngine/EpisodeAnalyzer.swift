@@ -1,0 +1,64 @@
+import Foundation
+import SegueAudio
+import SegueFeatures
+import SeguePauses
+
+/// Everything Segue learned about one episode's audio. `features` stays
+/// available to later stages, so no stage decodes or transforms twice.
+public struct EpisodeAnalysis: Sendable {
+    public var path: String
+    /// Audio format; `frameCount` is the number of frames actually decoded.
+    public var audio: AudioInfo
+    public var features: FeatureTrack
+    public var activity: SpeechActivity
+    /// Things the user should know that did not stop the analysis.
+    public var warnings: [String]
+
+    public var duration: Double { audio.duration }
+}
+
+/// Runs the analysis stages on one file: decode → features → pauses.
+public struct EpisodeAnalyzer: Sendable {
+    public var featureParameters = FeatureParameters()
+    public var pauseParameters = PauseDetector.Parameters()
+
+    public init() {}
+
+    /// Analyses `path`. `progress` receives the fraction decoded (0…1), from
+    /// the calling thread, a few times per second of work at most.
+    public func analyze(path: String, progress: ((Double) -> Void)? = nil) throws -> EpisodeAnalysis {
+        let decoder = try AudioDecoder(path: path)
+        var audio = decoder.info
+        let extractor = FeatureExtractor(sampleRate: audio.sampleRate, parameters: featureParameters)
+        let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
+
+        let pipeline = DecodePipeline(decoder: decoder)
+        var decoded: Int64 = 0
+        var lastReport = 0.0
+        while let block = try pipeline.next() {
+            try block.withUnsafeBufferPointer { try extractor.process($0, into: track) }
+            decoded += Int64(block.count)
+            if let progress, audio.frameCount > 0 {
+                let fraction = min(1, Double(decoded) / Double(audio.frameCount))
+                if fraction - lastReport >= 0.01 { progress(fraction); lastReport = fraction }
+            }
+        }
+        try extractor.finish(into: track)
+
+        var warnings: [String] = []
+        guard decoded > 0 else {
+            throw AudioError(path: path, kind: .empty, reason: "contains no audio samples")
+        }
+        if audio.frameCount > 0, Double(decoded) < Double(audio.frameCount) * 0.99 {
+            let declared = Double(audio.frameCount) / Double(audio.sampleRate)
+            let found = Double(decoded) / Double(audio.sampleRate)
+            warnings.append(String(format: "%@: file is shorter than its header says (%.2f s declared, %.2f s decoded); analysed what is there",
+                                   path, declared, found))
+        }
+        audio.frameCount = decoded
+
+        let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
+        progress?(1)
+        return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, warnings: warnings)
+    }
+}

@@ -1,0 +1,6 @@
+// `import SegueEngine` (the `Segue` library product) gives every stage's types.
+@_exported import SegueAudio
+@_exported import SegueFeatures
+@_exported import SeguePauses
+@_exported import SegueSpeakers
+@_exported import SegueFormats

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Every frame's features for one file, computed once and read by every later
+/// stage (pauses, speakers, alignment).
+///
+/// Frames live in an anonymous temporary file (created, then unlinked at
+/// once, so nothing is left behind even after a crash): a three-hour episode
+/// holds ~250 MB of features, and resident memory must not grow with length.
+/// Stages read the frames they need in blocks; the page cache keeps them fast.
+public final class FeatureTrack: @unchecked Sendable {
+    public let clock: FrameClock
+    public let layout: FeatureLayout
+    public private(set) var frameCount: Int = 0
+
+    private let descriptor: Int32
+    private var pending: [Float] = []
+    private let flushThreshold = 1 << 18   // floats (1 MiB) buffered before a write
+
+    /// Creates an empty track in `directory` (the system temporary directory by default).
+    public init(clock: FrameClock, layout: FeatureLayout, directory: URL? = nil) throws {
+        self.clock = clock
+        self.layout = layout
+        let folder = directory ?? FileManager.default.temporaryDirectory
+        var template = Array(folder.appendingPathComponent("segue-features-XXXXXX").path.utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
+                "cannot create a temporary feature file in \(folder.path): \(String(cString: strerror(errno)))"])
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        descriptor = fd
+        pending.reserveCapacity(flushThreshold + layout.stride * 1024)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Duration covered by the frames, in seconds.
+    public var duration: Double { Double(frameCount) * clock.hopDuration }
+
+    /// Appends frames; they must follow the frames already stored.
+    public func append(_ block: FeatureBlock) throws {
+        precondition(block.firstFrame == frameCount && block.layout == layout)
+        pending.append(contentsOf: block.values)
+        frameCount += block.count
+        if pending.count >= flushThreshold { try flush() }
+    }
+
+    /// Writes buffered frames to the file; reads call it themselves.
+    public func flush() throws {
+        guard !pending.isEmpty else { return }
+        let offset = off_t(frameCount - pending.count / layout.stride) * off_t(layout.stride * 4)
+        try pending.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, offset + off_t(written))
+                guard n > 0 else {
+                    throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSLocalizedDescriptionKey:
+                        "cannot write temporary features: \(String(cString: strerror(errno)))"])
+                }
+                written += n
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads the frames in `range` (clamped to the frames stored).
+    public func read(_ range: Range<Int>) throws -> FeatureBlock {
+        try flush()
+        let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
+        guard lower < upper else { return FeatureBlock(layout: layout, firstFrame: lower) }
+        var values = [Float](repeating: 0, count: (upper - lower) * layout.stride)
+        let offset = off_t(lower) * off_t(layout.stride * 4)
+        try values.withUnsafeMutableBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = pread(descriptor, bytes.baseAddress! + done, bytes.count - done, offset + off_t(done))
+                guard n > 0 else {
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey:
+                        "cannot read temporary features: \(String(cString: strerror(errno)))"])
+                }
+                done += n
+            }
+        }
+        return FeatureBlock(layout: layout, firstFrame: lower, values: values)
+    }
+
+    /// Calls `body` with consecutive blocks covering `range` (all frames by default).
+    public func forEachBlock(in range: Range<Int>? = nil, blockSize: Int = 4_096,
+                             _ body: (FeatureBlock) throws -> Void) throws {
+        let range = range ?? 0..<frameCount
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let block = try read(start..<min(range.upperBound, start + blockSize))
+            if block.count == 0 { break }
+            try body(block)
+            start += block.count
+        }
+    }
+
+    /// One scalar feature for the frames in `range`, as a plain array.
+    public func scalar(_ scalar: FeatureLayout.Scalar, in range: Range<Int>) throws -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(range.count)
+        try forEachBlock(in: range) { block in
+            for i in 0..<block.count { out.append(block.value(scalar, at: i)) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,122 @@
+import SegueFeatures
+
+/// Finds speech and the pauses between it from the speech-band level of each
+/// frame, relative to an adaptive noise floor.
+///
+/// - The floor is a low percentile of the level over a minute around each
+///   moment (not the minimum, which one dropout or digital silence would
+///   drag down), so steady hum, hiss or a quiet music bed sit at the floor.
+/// - The speech level is a high percentile over two minutes; thresholds sit
+///   at fractions of the range between the two, so the same settings serve
+///   a studio recording (60 dB of range) and speech at 5 dB SNR (8 dB).
+/// - Two thresholds with hysteresis (speech starts above the upper one and
+///   ends below the lower one), then minimum durations for both states, as
+///   in Silero VAD's `get_speech_timestamps` and aeneas' VAD.
+/// - Speech onsets are traced back to where the level first left the lower
+///   threshold, so a pause ends where the speech really begins.
+public struct PauseDetector: Sendable {
+    public struct Parameters: Sendable, Codable, Equatable {
+        /// Shortest pause reported, in seconds.
+        public var minimumPause: Double = 0.3
+        /// Shorter bursts of "speech" inside a pause (clicks, lip noise) are ignored.
+        public var minimumSpeech: Double = 0.08
+        /// Percentile of frame level taken as the noise floor.
+        public var floorPercentile: Double = 0.10
+        /// Percentile of frame level taken as the speech level.
+        public var speechPercentile: Double = 0.95
+        /// Window over which the floor adapts, in seconds either side.
+        public var floorRadius: Double = 30
+        public var speechRadius: Double = 60
+        /// Thresholds as fractions of the floor-to-speech range.
+        public var upperFraction: Double = 0.35
+        public var lowerFraction: Double = 0.20
+        /// Smallest threshold margins above the floor, in dB.
+        public var minimumUpperMargin: Double = 3.0
+        public var minimumLowerMargin: Double = 1.5
+
+        public init() {}
+    }
+
+    public var parameters: Parameters
+
+    public init(parameters: Parameters = Parameters()) {
+        self.parameters = parameters
+    }
+
+    public func detect(in track: FeatureTrack) throws -> SpeechActivity {
+        let clock = track.clock
+        let blockFrames = max(1, Int((10 / clock.hopDuration).rounded()))
+        var profile = LevelProfile(blockFrames: blockFrames)
+        try track.forEachBlock { block in
+            for i in 0..<block.count {
+                profile.add(block.value(.speechBandLevel, at: i), frame: block.firstFrame + i)
+            }
+        }
+        let thresholds = Thresholds(profile: profile, parameters: parameters, hop: clock.hopDuration)
+
+        var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
+                                        minimumPauseFrames: frames(parameters.minimumPause, clock))
+        try track.forEachBlock { block in
+            for i in 0..<block.count {
+                let frame = block.firstFrame + i
+                let (lower, upper) = thresholds.at(frame: frame)
+                tracker.add(level: block.value(.speechBandLevel, at: i), lower: lower, upper: upper)
+            }
+        }
+        let runs = tracker.finish()
+
+        var pauses: [Pause] = []
+        for run in runs.pauses {
+            let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
+            let depth = Double((upper - run.meanLevel) / max(upper - lower, 1))
+            let length = Double(run.frames.count) * clock.hopDuration
+            let confidence = min(1, max(0, 0.5 * min(1, depth / 2) + 0.5 * min(1, length / 0.6)))
+            pauses.append(Pause(start: clock.boundary(beforeFrame: run.frames.lowerBound),
+                                end: clock.boundary(beforeFrame: run.frames.upperBound),
+                                confidence: (confidence * 1000).rounded() / 1000))
+        }
+        return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: [],
+                              noiseFloor: Double(thresholds.medianFloor),
+                              speechLevel: Double(thresholds.medianSpeech))
+    }
+
+    private func frames(_ seconds: Double, _ clock: FrameClock) -> Int {
+        max(1, Int((seconds / clock.hopDuration).rounded()))
+    }
+}
+
+/// Per-frame thresholds, interpolated between 10-second blocks.
+struct Thresholds {
+    private let lower: [Float], upper: [Float]
+    private let blockFrames: Int
+    let medianFloor: Float, medianSpeech: Float
+
+    init(profile: LevelProfile, parameters: PauseDetector.Parameters, hop: Double) {
+        blockFrames = profile.blockFrames
+        let blockSeconds = Double(profile.blockFrames) * hop
+        let floorRadius = max(0, Int((parameters.floorRadius / blockSeconds).rounded()))
+        let speechRadius = max(0, Int((parameters.speechRadius / blockSeconds).rounded()))
+        var lower: [Float] = [], upper: [Float] = [], floors: [Float] = [], speech: [Float] = []
+        for block in 0..<max(1, profile.histograms.count) {
+            let floor = profile.percentile(parameters.floorPercentile, aroundBlock: block, radius: floorRadius)
+            let top = profile.percentile(parameters.speechPercentile, aroundBlock: block, radius: speechRadius)
+            let range = Double(max(top - floor, 0))
+            lower.append(floor + Float(max(parameters.minimumLowerMargin, parameters.lowerFraction * range)))
+            upper.append(floor + Float(max(parameters.minimumUpperMargin, parameters.upperFraction * range)))
+            floors.append(floor)
+            speech.append(top)
+        }
+        self.lower = lower
+        self.upper = upper
+        medianFloor = floors.sorted()[floors.count / 2]
+        medianSpeech = speech.sorted()[speech.count / 2]
+    }
+
+    func at(frame: Int) -> (lower: Float, upper: Float) {
+        let position = (Double(frame) + 0.5) / Double(blockFrames) - 0.5
+        let a = min(lower.count - 1, max(0, Int(position.rounded(.down))))
+        let b = min(lower.count - 1, a + 1)
+        let t = Float(min(1, max(0, position - Double(a))))
+        return (lower[a] + (lower[b] - lower[a]) * t, upper[a] + (upper[b] - upper[a]) * t)
+    }
+}
