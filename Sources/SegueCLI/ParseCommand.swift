@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SegueInputs
+
+/// `segue parse FILE`: shows what Segue understood from a timeline, transcript or chapter file,
+/// so a user can fix their input before a long alignment run.
+struct Parse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the headings, speakers and problems Segue finds in a timeline, transcript or chapter file.",
+        discussion: """
+            FILE may be a whole show-notes page (prose, a timeline, credits and a transcript pasted together), \
+            a transcript export (plain "Name: text", Otter/Descript, WebVTT, SRT, Podcasting 2.0 JSON) or a \
+            chapter file (Podcasting 2.0 JSON, Podlove Simple Chapters, FFmpeg ffmetadata, WebVTT chapters, \
+            mp4chaps, CUE, Matroska XML). The format and text encoding (UTF-8, UTF-16 with BOM, Latin-1) are \
+            detected from the content.
+
+            Speakers are told apart from prose labels such as "Music:" or "About:" by evidence: a label must \
+            start at least two turns. Use --speakers to name them yourself.
+
+            Exit status: 0 when the input is fine, 1 when it has errors (or warnings with --strict), \
+            2 when the file cannot be read or decoded.
+
+            Examples:
+              segue parse show-notes.txt
+              segue parse show-notes.txt --json > understood.json
+              segue parse transcript.txt --speakers "Maya Okafor,Jonas Lindqvist,Priya Raman"
+              segue parse chapters.json --duration 3725 --strict
+            """)
+
+    @Argument(help: "The timeline, transcript or chapter file to read.")
+    var file: String
+
+    @Flag(help: "Print the parse as JSON (sorted keys) instead of a table.")
+    var json = false
+
+    @Flag(help: "Treat warnings (ambiguous input) as errors.")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Comma-separated speaker names; only these labels start turns.", valueName: "names"))
+    var speakers: String?
+
+    @Option(help: ArgumentHelp("Episode length in seconds, to flag times past the end.", valueName: "seconds"))
+    var duration: Double?
+
+    func validate() throws {
+        if let duration, !(duration > 0 && duration.isFinite) {
+            throw ValidationError("--duration must be a positive number of seconds")
+        }
+    }
+
+    func run() throws {
+        let names = speakers?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        let options = ParseOptions(speakers: names, episodeDuration: duration, strict: strict)
+        let document: InputDocument
+        do {
+            document = try InputReader.read(contentsOf: URL(fileURLWithPath: file), options: options)
+        } catch {
+            printError("segue: error: \(file): \(error.message)")
+            throw ExitCode(2)
+        }
+        if json {
+            FileHandle.standardOutput.write(try document.jsonData())
+        } else {
+            print(ParseReport.table(document), terminator: "")
+        }
+        for diagnostic in document.diagnostics {
+            printError("segue: \(diagnostic.severity.rawValue): \(diagnostic)")
+        }
+        if document.hasErrors { throw ExitCode(1) }
+    }
+
+    private func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The human-readable report: headings, speakers, turns and diagnostics as aligned tables.
+enum ParseReport {
+    static func table(_ doc: InputDocument) -> String {
+        var out = "\(doc.file): \(doc.format.rawValue), \(doc.encoding.rawValue), \(doc.lineEnding.rawValue) line ends\n"
+        let headings = doc.timeline.headings
+        out += "\nHeadings (\(headings.count))\n"
+        if !headings.isEmpty {
+            out += render([["LINE", "TIME", "TITLE"]] + headings.map {
+                [String($0.line), $0.time.map(formatClock) ?? "-", $0.title]
+            }, rightAligned: [0, 1])
+        }
+        out += "\nSpeakers (\(doc.speakers.count))\n"
+        if !doc.speakers.isEmpty {
+            out += render([["NAME", "TURNS", "WORDS"]] + doc.speakers.map { [$0.name, String($0.turns), String($0.words)] },
+                          rightAligned: [1, 2])
+        }
+        let turns = doc.transcript.turns
+        out += "\nTurns (\(turns.count))\n"
+        if !turns.isEmpty {
+            out += render([["LINES", "HINT", "SPEAKER", "TEXT"]] + turns.map {
+                [$0.firstLine == $0.lastLine ? "\($0.firstLine)" : "\($0.firstLine)-\($0.lastLine)",
+                 $0.timeHint.map(formatClock) ?? "-", $0.speaker ?? "-", preview($0.text)]
+            }, rightAligned: [0, 1])
+        }
+        let counts = Dictionary(grouping: doc.diagnostics, by: \.severity).mapValues(\.count)
+        out += "\n\(counts[.error] ?? 0) errors, \(counts[.warning] ?? 0) warnings, \(counts[.note] ?? 0) notes\n"
+        return out
+    }
+
+    private static func preview(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 60 ? String(flat.prefix(59)) + "…" : flat
+    }
+
+    private static func render(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            let cells = row.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                if c == row.count - 1 && !rightAligned.contains(c) { return cell }
+                return rightAligned.contains(c) ? pad + cell : cell + pad
+            }
+            return "  " + cells.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,236 @@
+/// Turns transcript text into the words a speaker actually says, for aligning against audio:
+/// lower case, no punctuation, filler marks (`⁓`) and bracketed noises (`[laughter]`, `(inaudible)`) dropped,
+/// numbers, symbols, abbreviations and URLs spelled out ("$40" → "forty dollars", "Dr." → "doctor",
+/// "example.com/ep42" → "example dot com slash ep forty two"). The original text is kept separately for output.
+public enum AlignmentText {
+    /// The spoken-form, space-separated words of `text`.
+    public static func normalize(_ text: String) -> String {
+        var words: [String] = []
+        for token in tokens(dropNoises(text)) {
+            spoken(token, into: &words)
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// Number of words in already-normalised text.
+    public static func wordCount(_ normalized: String) -> Int {
+        var count = 0, inWord = false
+        for c in normalized.utf8 {
+            if c == 0x20 { inWord = false } else if !inWord { inWord = true; count += 1 }
+        }
+        return count
+    }
+
+    // MARK: Noises and marks
+
+    static let noiseWords: Set<String> = [
+        "laughter", "laughs", "laughing", "laugh", "inaudible", "crosstalk", "cross talk", "music", "applause",
+        "pause", "silence", "coughs", "cough", "unintelligible", "sighs", "sigh", "chuckles", "chuckle", "noise",
+        "background noise", "indistinct", "overlapping", "overtalk", "beep", "bleep", "ad break", "break",
+        "music playing", "theme music", "intro music", "outro music", "sound effect", "static",
+    ]
+
+    /// Removes `[…]` annotations always, `(…)` only when it holds a known noise or a timestamp,
+    /// and filler/pause marks. Linear: each bracket looks ahead at most 60 characters.
+    static func dropNoises(_ text: String) -> [Unicode.Scalar] {
+        let s = Array(text.unicodeScalars)
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(s.count)
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            if c == "[" || c == "(" {
+                let close: Unicode.Scalar = c == "[" ? "]" : ")"
+                var j = i + 1
+                while j < s.count, j - i <= 60, s[j] != close, s[j] != c { j += 1 }
+                if j < s.count, s[j] == close {
+                    let inner = String(String.UnicodeScalarView(s[(i + 1)..<j])).trimmingBlanks().lowercased()
+                    if c == "[" || noiseWords.contains(inner) || ClockTime.parse(inner) != nil {
+                        out.append(" ")
+                        i = j + 1
+                        continue
+                    }
+                }
+            }
+            switch c {
+            case "⁓", "~", "…", "♪", "♫", "*", "_", "\"", "“", "”", "„", "«", "»", "‹", "›":
+                out.append(" ")
+            default:
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private static func tokens(_ s: [Unicode.Scalar]) -> [String] {
+        var result: [String] = []
+        var current = String.UnicodeScalarView()
+        for c in s {
+            if isBlank(c) || c == "\n" || c == "\r" || c == "—" || c == "–" {
+                if !current.isEmpty { result.append(String(current)); current = String.UnicodeScalarView() }
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { result.append(String(current)) }
+        return result
+    }
+
+    // MARK: One token
+
+    static let abbreviations: [String: String] = [
+        "dr.": "doctor", "mr.": "mister", "mrs.": "missus", "ms.": "miz", "prof.": "professor",
+        "vs.": "versus", "vs": "versus", "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera",
+        "approx.": "approximately", "jr.": "junior", "sr.": "senior", "ep.": "episode",
+        "feat.": "featuring", "km": "kilometers",
+        "kg": "kilograms", "mph": "miles per hour", "hz": "hertz", "khz": "kilohertz", "db": "decibels",
+    ]
+
+    private static let symbols: [Unicode.Scalar: String] = [
+        "&": "and", "+": "plus", "%": "percent", "@": "at", "=": "equals", "#": "number", "°": "degrees",
+    ]
+
+    private static func spoken(_ raw: String, into words: inout [String]) {
+        let lower = String(String.UnicodeScalarView(raw.lowercased().unicodeScalars.map { $0 == "’" ? "'" : $0 }))
+        let trimmed = trimPunctuation(lower)
+        if trimmed.isEmpty {
+            for c in lower.unicodeScalars { if let word = symbols[c] { words.append(word) } }
+            return
+        }
+        if let expansion = abbreviations[trimmedKeepingDot(lower)] ?? abbreviations[trimmed] {
+            words.append(expansion)
+            return
+        }
+        if isURL(trimmed) {
+            spellURL(trimmed, into: &words)
+            return
+        }
+        if let first = trimmed.unicodeScalars.first, first == "$" || first == "£" || first == "€" {
+            let currency = first == "$" ? "dollars" : first == "£" ? "pounds" : "euros"
+            let amount = String(trimmed.unicodeScalars.dropFirst())
+            if let value = Int(amount.filter { $0 != "," }) {
+                words.append(NumberWords.cardinal(value))
+                words.append(value == 1 ? String(currency.dropLast()) : currency)
+                return
+            }
+        }
+        splitMixed(trimmed, into: &words)
+    }
+
+    /// Splits on inner punctuation (`-`, `/`, `.` between words) and spells every number part.
+    private static func splitMixed(_ token: String, into words: inout [String]) {
+        var part = String.UnicodeScalarView()
+        let s = Array(token.unicodeScalars)
+        func flush() {
+            if !part.isEmpty { spellPart(String(part), into: &words); part = String.UnicodeScalarView() }
+        }
+        for (i, c) in s.enumerated() {
+            let isDigit = ClockTime.digit(c) != nil
+            if c.properties.isAlphabetic || isDigit || c == "'" {
+                part.append(c)
+            } else if (c == "." || c == ",") && i > 0 && i + 1 < s.count
+                        && ClockTime.digit(s[i - 1]) != nil && ClockTime.digit(s[i + 1]) != nil {
+                part.append(c)  // 3.5, 1,000
+            } else if c == ":" && i > 0 && i + 1 < s.count
+                        && ClockTime.digit(s[i - 1]) != nil && ClockTime.digit(s[i + 1]) != nil {
+                flush()  // 10:30 → "ten thirty"
+            } else {
+                flush()
+                if let word = symbols[c] { words.append(word) }
+            }
+        }
+        flush()
+    }
+
+    private static func spellPart(_ part: String, into words: inout [String]) {
+        let s = part.unicodeScalars
+        guard let first = s.first, ClockTime.digit(first) != nil else {
+            let word = part.hasSuffix("'") ? String(part.dropLast()) : part
+            if !word.isEmpty { words.append(word) }
+            return
+        }
+        // Split "42nd" / "1990s" / "10am" into digits and letters.
+        let digits = String(String.UnicodeScalarView(s.prefix { ClockTime.digit($0) != nil || $0 == "." || $0 == "," }))
+        let rest = String(String.UnicodeScalarView(s.dropFirst(digits.unicodeScalars.count)))
+        let plain = digits.filter { $0 != "," }
+        if ["st", "nd", "rd", "th"].contains(rest), let value = Int(plain) {
+            words.append(NumberWords.ordinal(value))
+            return
+        }
+        if rest == "s" || rest == "'s", let value = Int(plain), digits.count == 4, value % 10 == 0 {
+            words.append(contentsOf: NumberWords.decadePlural(value).split(separator: " ").map(String.init))
+            return
+        }
+        let spelled: String
+        if let dot = plain.firstIndex(of: "."), let whole = Int(plain[..<dot]) {
+            let fraction = plain[plain.index(after: dot)...].compactMap { $0.wholeNumberValue }.map(NumberWords.cardinal)
+            spelled = ([NumberWords.cardinal(whole), "point"] + fraction).joined(separator: " ")
+        } else if let value = Int(plain) {
+            let isYear = digits.count == 4 && !digits.contains(",") && (1100...2099).contains(value)
+            spelled = isYear ? NumberWords.year(value) : NumberWords.cardinal(value)
+        } else {
+            spelled = plain.compactMap { $0.wholeNumberValue }.map(NumberWords.cardinal).joined(separator: " ")
+        }
+        words.append(contentsOf: spelled.split(separator: " ").map(String.init))
+        if !rest.isEmpty { words.append(rest) }
+    }
+
+    // MARK: URLs
+
+    private static let topLevelDomains: Set<String> = [
+        "com", "org", "net", "io", "fm", "co", "dev", "app", "show", "uk", "de", "ca", "au", "tv", "me", "info",
+        "edu", "gov", "ai", "audio", "media", "link", "ly", "to", "us", "eu", "fr", "nl", "se", "no", "dk",
+    ]
+
+    private static func isURL(_ token: String) -> Bool {
+        if token.hasPrefix("http://") || token.hasPrefix("https://") || token.hasPrefix("www.") { return true }
+        let host = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
+        let labels = host.split(separator: ".")
+        guard labels.count >= 2, let tld = labels.last, topLevelDomains.contains(String(tld)) else { return false }
+        return labels.allSatisfy { !$0.isEmpty && $0.unicodeScalars.first?.properties.isAlphabetic == true }
+    }
+
+    /// "https://www.example.com/ep42" is read out as "example dot com slash ep forty two".
+    private static func spellURL(_ token: String, into words: inout [String]) {
+        var rest = Substring(token)
+        for prefix in ["https://", "http://"] where rest.hasPrefix(prefix) { rest = rest.dropFirst(prefix.count) }
+        if rest.hasPrefix("www.") { rest = rest.dropFirst(4) }
+        while rest.hasSuffix("/") { rest = rest.dropLast() }
+        var part = ""
+        func flush() { if !part.isEmpty { splitMixed(part, into: &words); part = "" } }
+        for c in rest {
+            switch c {
+            case ".": flush(); words.append("dot")
+            case "/": flush(); words.append("slash")
+            case "?", "#", "=", "&", "_", "-": flush()
+            default: part.append(c)
+            }
+        }
+        flush()
+    }
+
+    // MARK: Helpers
+
+    private static func isWordScalar(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isAlphabetic || ClockTime.digit(c) != nil
+    }
+
+    private static func trimPunctuation(_ token: String) -> String {
+        let s = Array(token.unicodeScalars)
+        var lo = 0, hi = s.count
+        while lo < hi, !isWordScalar(s[lo]), s[lo] != "$", s[lo] != "£", s[lo] != "€" { lo += 1 }
+        while hi > lo, !isWordScalar(s[hi - 1]) { hi -= 1 }
+        return String(String.UnicodeScalarView(s[lo..<hi]))
+    }
+
+    /// "Dr.," → "dr." so the abbreviation table sees the dot.
+    private static func trimmedKeepingDot(_ token: String) -> String {
+        let s = Array(token.unicodeScalars)
+        var lo = 0, hi = s.count
+        while lo < hi, !isWordScalar(s[lo]) { lo += 1 }
+        while hi > lo, !isWordScalar(s[hi - 1]), s[hi - 1] != "." { hi -= 1 }
+        while hi - 1 > lo, s[hi - 1] == ".", s[hi - 2] == "." { hi -= 1 }
+        return String(String.UnicodeScalarView(s[lo..<hi]))
+    }
+}

@@ -1,0 +1,87 @@
+/// Decides which `Label:` prefixes are speakers, from evidence across the whole page rather than line by line.
+///
+/// A show-notes page is full of lines shaped like turns (`Music:`, `About:`, `Note:`). A label is a speaker when
+/// the user named it, or when it starts a turn at least twice and is not a known prose label. A label seen once
+/// counts only inside the stretch of page that is already a transcript (a caller who speaks once).
+struct SpeakerEvidence {
+    /// Labels that head prose sections on show-notes pages. They are speakers only when named explicitly.
+    static let proseLabels: Set<String> = [
+        "about", "music", "note", "notes", "nb", "links", "link", "credits", "credit", "sponsor", "sponsors",
+        "sponsored by", "timeline", "chapters", "timestamps", "show notes", "shownotes", "transcript", "tags",
+        "keywords", "summary", "description", "resources", "mentioned", "episode", "season", "published", "date",
+        "duration", "guests", "hosts", "produced by", "producer", "editor", "edited by", "artwork", "theme",
+        "changes", "license", "licence", "source", "sources", "website", "web", "email", "e-mail", "twitter",
+        "mastodon", "contact", "support", "patreon", "subscribe", "follow", "recorded", "location", "topics",
+        "contents", "in this episode", "update", "correction", "corrections", "disclaimer", "warning", "ps", "p.s",
+        "see also", "references", "further reading", "transcript by", "audio", "video", "also", "read more",
+        "find us", "follow us", "listen", "rss", "feed", "cover art", "photo", "image", "books", "book", "tools",
+        "software", "gear", "equipment",
+    ]
+
+    struct Decision {
+        /// Line indices (0-based) that start a speaker turn, with their reading.
+        var starts: [Int: TurnLine.Start] = [:]
+        var speakers: Set<String> = []
+    }
+
+    static func isProseLabel(_ label: String) -> Bool { proseLabels.contains(label.lowercased()) }
+
+    static func decide(lines: [String], candidates allCandidates: [Int: TurnLine.Start], explicit: [String]?,
+                       log: inout DiagnosticLog) -> Decision {
+        // A header line ("Maya Okafor  0:03") only starts a turn when text follows it.
+        let candidates = allCandidates.filter { !$0.value.isHeaderLine || textFollows($0.key, lines: lines) }
+        var decision = Decision()
+        if let explicit {
+            // Match explicit names case-insensitively, report them as the user spelled them.
+            var byKey: [String: String] = [:]
+            for name in explicit { byKey[name.lowercased()] = name }
+            for (index, start) in candidates {
+                guard let name = byKey[start.label.lowercased()] else { continue }
+                var named = start
+                named.label = name
+                decision.starts[index] = named
+                decision.speakers.insert(name)
+            }
+            return decision
+        }
+
+        var count: [String: Int] = [:]
+        for start in candidates.values {
+            count[start.label, default: 0] += 1
+        }
+        let recurring = Set(count.filter { $0.value >= 2 && !isProseLabel($0.key) }.keys)
+        let order = candidates.keys.sorted()
+        let firstTurn = order.first { recurring.contains(candidates[$0]?.label ?? "") }
+
+        for index in order {
+            guard let start = candidates[index] else { continue }
+            if recurring.contains(start.label) {
+                decision.starts[index] = start
+                decision.speakers.insert(start.label)
+            } else if let firstTurn, index > firstTurn, !isProseLabel(start.label), !start.isHeaderLine || start.timeHint != nil {
+                // Once-only label inside the transcript: a caller or a second host who speaks once.
+                decision.starts[index] = start
+                decision.speakers.insert(start.label)
+            }
+        }
+
+        if recurring.isEmpty {
+            let once = order.filter { index in
+                guard let start = candidates[index] else { return false }
+                return !start.isHeaderLine && !isProseLabel(start.label)
+            }
+            if once.count == 1, let index = once.first, let label = candidates[index]?.label {
+                log.warning(index + 1, "'\(label):' is the only speaker-like label and appears once; read as prose, not a speaker turn (name it with --speakers \"\(label)\" if it is one)")
+            } else if once.count > 1 {
+                log.note(nil, "labels on \(describeLines(once.map { $0 + 1 })) each appear once; read as prose (name speakers with --speakers if they are turns)")
+            }
+        }
+        return decision
+    }
+
+    private static func textFollows(_ index: Int, lines: [String]) -> Bool {
+        var next = index + 1
+        while next < lines.count, lines[next].isBlankLine { next += 1 }
+        return next < lines.count && TurnLine.read(lines[next]) == nil
+    }
+}
