@@ -116,6 +116,10 @@ public enum AlignmentText {
             }
         }
         splitMixed(trimmed, into: &words)
+        // Symbols that trimming removed from the end: "50%" → "fifty percent".
+        if lower.unicodeScalars.reversed().drop(while: { ".,!?;:)\"'".unicodeScalars.contains($0) }).first == "%" {
+            words.append("percent")
+        }
     }
 
     /// Splits on inner punctuation (`-`, `/`, `.` between words) and spells every number part.
@@ -127,7 +131,10 @@ public enum AlignmentText {
         }
         for (i, c) in s.enumerated() {
             let isDigit = ClockTime.digit(c) != nil
-            if c.properties.isAlphabetic || isDigit || c == "'" {
+            if isDigit, let last = part.last, last.properties.isAlphabetic {
+                flush()  // "ep42" → "ep forty two"; digit-first parts like "42nd" stay whole
+                part.append(c)
+            } else if c.properties.isAlphabetic || isDigit || c == "'" {
                 part.append(c)
             } else if (c == "." || c == ",") && i > 0 && i + 1 < s.count
                         && ClockTime.digit(s[i - 1]) != nil && ClockTime.digit(s[i + 1]) != nil {

@@ -56,21 +56,21 @@ enum CaptionTranscript {
 enum JSONTranscript {
     static func read(lines: [String], options: ParseOptions, log: inout DiagnosticLog) -> Transcript {
         guard let object = parseJSONObject(lines, log: &log) else { return Transcript() }
-        guard let segments = object["segments"] as? [Any] else {
+        guard let segments = object["segments"]?.array else {
             log.error(nil, "expected a \"segments\" array")
             return Transcript()
         }
-        let bodyLines = jsonKeyLines(lines, key: "body")
+        let bodyLines = jsonObjectLines(lines, depth: 2)
         struct Group { var speaker: String?; var text: String; var first: Int; var last: Int; var start: Double?; var end: Double? }
         var groups: [Group] = []
         for (n, item) in segments.enumerated() {
             let line = n < bodyLines.count ? bodyLines[n] : 1
-            guard let segment = item as? [String: Any], let body = segment["body"] as? String else {
+            guard let segment = item.object, let body = segment["body"]?.string else {
                 log.error(line, "segment \(n + 1): expected an object with a \"body\" string")
                 continue
             }
-            let speaker = (segment["speaker"] as? String).map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
-            let start = jsonNumber(segment["startTime"])
+            let speaker = segment["speaker"]?.string.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
+            let start = segment["startTime"]?.number
             if start == nil { log.warning(line, "segment \(n + 1) has no numeric \"startTime\"") }
             if let last = groups.last, speaker == last.speaker || speaker == nil {
                 var text = last.text
@@ -78,10 +78,10 @@ enum JSONTranscript {
                 text += body
                 groups[groups.count - 1].text = text
                 groups[groups.count - 1].last = line
-                groups[groups.count - 1].end = jsonNumber(segment["endTime"]) ?? start ?? last.end
+                groups[groups.count - 1].end = segment["endTime"]?.number ?? start ?? last.end
             } else {
                 groups.append(Group(speaker: speaker, text: body, first: line, last: line, start: start,
-                                    end: jsonNumber(segment["endTime"])))
+                                    end: segment["endTime"]?.number))
             }
         }
         if let names = options.speakers, !names.isEmpty {

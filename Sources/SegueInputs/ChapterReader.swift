@@ -47,62 +47,86 @@ public enum ChapterReader {
     }
 }
 
-/// Line numbers of each occurrence of `"key"` in a JSON text, so JSON findings can name a line.
-func jsonKeyLines(_ lines: [String], key: String) -> [Int] {
-    let needle = "\"\(key)\""
+/// 1-based line where each JSON object at `depth` opens (the top-level object is depth 1), in order.
+/// Lets findings about the n-th chapter or segment name its line even when keys are missing.
+func jsonObjectLines(_ lines: [String], depth target: Int) -> [Int] {
     var result: [Int] = []
+    var depth = 0, inString = false, escaped = false
     for (index, line) in lines.enumerated() {
-        var rest = Substring(line)
-        while let range = rest.range(of: needle) {
-            result.append(index + 1)
-            rest = rest[range.upperBound...]
+        for c in line.utf8 {
+            if inString {
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
+                continue
+            }
+            switch c {
+            case 0x22: inString = true
+            case 0x7B:
+                depth += 1
+                if depth == target { result.append(index + 1) }
+            case 0x7D: depth -= 1
+            default: break
+            }
         }
     }
     return result
 }
 
-func parseJSONObject(_ lines: [String], log: inout DiagnosticLog) -> [String: Any]? {
+/// A JSON value that keeps booleans apart from numbers (Foundation's `Any` bridging does not on Linux).
+enum JSONValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    var number: Double? { if case .number(let n) = self, n.isFinite { n } else { nil } }
+    var string: String? { if case .string(let s) = self { s } else { nil } }
+    var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    var object: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+}
+
+func parseJSONObject(_ lines: [String], log: inout DiagnosticLog) -> [String: JSONValue]? {
     let data = Data(lines.joined(separator: "\n").utf8)
     do {
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let object = try JSONDecoder().decode(JSONValue.self, from: data).object else {
             log.error(1, "expected a JSON object at the top level")
             return nil
         }
         return object
     } catch {
-        log.error(nil, "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "parse error")")
+        log.error(nil, "not valid JSON: expected a Podcasting 2.0 chapters or transcript object")
         return nil
     }
-}
-
-func jsonNumber(_ value: Any?) -> Double? {
-    guard let number = value as? NSNumber, !(value is Bool) else { return nil }
-    let double = number.doubleValue
-    return double.isFinite ? double : nil
 }
 
 enum JSONChapters {
     static func read(lines: [String], log: inout DiagnosticLog) -> [TimelineHeading] {
         guard let object = parseJSONObject(lines, log: &log) else { return [] }
-        guard let items = object["chapters"] as? [Any] else {
+        guard let items = object["chapters"]?.array else {
             log.error(nil, "expected a \"chapters\" array")
             return []
         }
-        let keyLines = jsonKeyLines(lines, key: "startTime")
+        let keyLines = jsonObjectLines(lines, depth: 2)
         var headings: [TimelineHeading] = []
         for (n, item) in items.enumerated() {
             let line = n < keyLines.count ? keyLines[n] : 1
-            guard let chapter = item as? [String: Any] else {
+            guard let chapter = item.object else {
                 log.error(line, "chapter \(n + 1) is not a JSON object")
                 continue
             }
-            guard let start = jsonNumber(chapter["startTime"]), start >= 0 else {
+            guard let start = chapter["startTime"]?.number, start >= 0 else {
                 log.error(line, "chapter \(n + 1): expected \"startTime\" as a number of seconds")
                 continue
             }
-            let title = (chapter["title"] as? String) ?? ""
-            headings.append(TimelineHeading(title: title, time: start, endTime: jsonNumber(chapter["endTime"]),
-                                            url: chapter["url"] as? String, line: line))
+            let title = chapter["title"]?.string ?? ""
+            headings.append(TimelineHeading(title: title, time: start, endTime: chapter["endTime"]?.number,
+                                            url: chapter["url"]?.string, line: line))
         }
         return headings
     }
@@ -173,13 +197,14 @@ enum FFMetadata {
     static func read(lines: [String], log: inout DiagnosticLog) -> [TimelineHeading] {
         var headings: [TimelineHeading] = []
         var inChapter = false
-        var timebase = 1e-9
+        var timebase = (num: 1.0, den: 1e9)
         var start: Int64?, end: Int64?, title = "", sectionLine = 0
         func finish() {
             guard inChapter else { return }
             if let start {
-                headings.append(TimelineHeading(title: title, time: Double(start) * timebase,
-                                                endTime: end.map { Double($0) * timebase }, line: sectionLine))
+                let seconds = { (ticks: Int64) in Double(ticks) * timebase.num / timebase.den }
+                headings.append(TimelineHeading(title: title, time: seconds(start), endTime: end.map(seconds),
+                                                line: sectionLine))
             } else {
                 log.error(sectionLine, "[CHAPTER] has no START=: expected TIMEBASE=, START= and END= lines")
             }
@@ -198,7 +223,7 @@ enum FFMetadata {
             if line.hasPrefix("[") {
                 finish()
                 inChapter = line.hasPrefix("[CHAPTER]")
-                timebase = 1e-9; start = nil; end = nil; title = ""; sectionLine = lineNumber
+                timebase = (1, 1e9); start = nil; end = nil; title = ""; sectionLine = lineNumber
                 continue
             }
             guard inChapter else { continue }
@@ -214,7 +239,7 @@ enum FFMetadata {
                     log.error(lineNumber, "malformed TIMEBASE '\(value)': expected num/den such as 1/1000")
                     continue
                 }
-                timebase = num / den
+                timebase = (num, den)
             case "START", "END":
                 guard let ticks = Int64(value.trimmingBlanks()) else {
                     log.error(lineNumber, "malformed \(key) '\(value)': expected an integer number of TIMEBASE ticks")
@@ -261,7 +286,9 @@ enum Mp4chaps {
     private static func reading(_ line: String) -> TimelineLine.Reading {
         let s = Array(line.unicodeScalars)
         let i = TimelineLine.skipBlanks(s, 0)
-        guard case .time(_, let end) = ClockTime.read(s, at: i), end < s.count, isBlank(s[end]) else {
+        // mp4chaps always writes HH:MM:SS.mmm; a bare "01:15 Title" list is a show-notes timeline.
+        guard case .time(_, let end) = ClockTime.read(s, at: i), end < s.count, isBlank(s[end]),
+              s[i..<end].filter({ $0 == ":" }).count == 2, s[i..<end].contains(".") else {
             return .none
         }
         return TimelineLine.read(line)

@@ -28,7 +28,9 @@ enum CueFile {
             let head = block[0].trimmingBlanks()
             if isVTT, head.hasPrefix("NOTE") || head == "STYLE" || head == "REGION" { continue }
             guard let timing = block.prefix(2).firstIndex(where: { $0.contains("-->") }) else {
-                log.error(blockStart + 1, "expected a cue timing line like '00:00:01.000 --> 00:00:04.000'")
+                // Point at the line that should have been the timing line (after an SRT number or a VTT cue id).
+                let line = block.count > 1 ? blockStart + 2 : blockStart + 1
+                log.error(line, "expected a cue timing line like '00:00:01.000 --> 00:00:04.000'")
                 continue
             }
             let parts = block[timing].components(separatedBy: "-->")

@@ -7,7 +7,9 @@ enum PageParser {
         for (index, line) in lines.enumerated() where !line.isBlankLine {
             if let start = TurnLine.read(line) { candidates[index] = start }
         }
-        let decision = SpeakerEvidence.decide(lines: lines, candidates: candidates, explicit: options.speakers, log: &log)
+        let timed = Set(candidates.keys.filter { TimelineLine.read(lines[$0]) != .none })
+        let decision = SpeakerEvidence.decide(lines: lines, candidates: candidates, explicit: options.speakers,
+                                              quiet: timed, log: &log)
 
         var timeline = TimelineBlocks.find(lines: lines, excluding: decision.starts, log: &log)
         if timeline.headings.isEmpty {
@@ -52,14 +54,24 @@ enum TimelineBlocks {
             if reading != .none { entries.append(Entry(index: index, reading: reading)) }
         }
 
-        // A block tolerates one non-blank line between entries (a one-line description under a heading).
+        // A block tolerates one short line between entries (a one-line description under a heading),
+        // but not prose or a new section header.
+        func isDescription(_ index: Int) -> Bool {
+            let text = lines[index].trimmingBlanks()
+            return text.count <= 80 && !text.hasSuffix(":") && !isHeaderLine(text)
+        }
         var blocks: [[Entry]] = []
         for entry in entries {
-            if let last = blocks.last?.last, nonBlankBefore[entry.index] - nonBlankBefore[last.index + 1] <= 1 {
-                blocks[blocks.count - 1].append(entry)
-            } else {
-                blocks.append([entry])
+            if let last = blocks.last?.last {
+                let between = nonBlankBefore[entry.index] - nonBlankBefore[last.index + 1]
+                let joins = between == 0
+                    || (between == 1 && ((last.index + 1)..<entry.index).allSatisfy { lines[$0].isBlankLine || isDescription($0) })
+                if joins {
+                    blocks[blocks.count - 1].append(entry)
+                    continue
+                }
             }
+            blocks.append([entry])
         }
 
         func headingCount(_ block: [Entry]) -> Int {

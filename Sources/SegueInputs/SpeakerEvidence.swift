@@ -24,10 +24,17 @@ struct SpeakerEvidence {
         var speakers: Set<String> = []
     }
 
-    static func isProseLabel(_ label: String) -> Bool { proseLabels.contains(label.lowercased()) }
+    /// "Music", "Episode 31", "Links & resources": a known prose label, or one that starts with one.
+    static func isProseLabel(_ label: String) -> Bool {
+        let lower = label.lowercased()
+        if proseLabels.contains(lower) { return true }
+        guard let firstWord = lower.split(separator: " ").first, firstWord.count < lower.count else { return false }
+        return proseLabels.contains(String(firstWord))
+    }
 
+    /// `quiet` holds lines that are explained otherwise (timeline headings) and need no "label appears once" warning.
     static func decide(lines: [String], candidates allCandidates: [Int: TurnLine.Start], explicit: [String]?,
-                       log: inout DiagnosticLog) -> Decision {
+                       quiet: Set<Int> = [], log: inout DiagnosticLog) -> Decision {
         // A header line ("Maya Okafor  0:03") only starts a turn when text follows it.
         let candidates = allCandidates.filter { !$0.value.isHeaderLine || textFollows($0.key, lines: lines) }
         var decision = Decision()
@@ -68,7 +75,7 @@ struct SpeakerEvidence {
         if recurring.isEmpty {
             let once = order.filter { index in
                 guard let start = candidates[index] else { return false }
-                return !start.isHeaderLine && !isProseLabel(start.label)
+                return !start.isHeaderLine && !isProseLabel(start.label) && !quiet.contains(index)
             }
             if once.count == 1, let index = once.first, let label = candidates[index]?.label {
                 log.warning(index + 1, "'\(label):' is the only speaker-like label and appears once; read as prose, not a speaker turn (name it with --speakers \"\(label)\" if it is one)")

@@ -26,13 +26,14 @@ enum TurnLine {
                 i = TimelineLine.skipBlanks(s, end + 1)
             }
         }
+        if timeHint == nil, let header = readHeaderLine(s, from: i) { return header }
         let labelStart = i
         var j = i
         while j < s.count, j - labelStart <= 60, s[j] != ":", s[j] != "(", s[j] != "[" {
             j += 1
         }
         guard j < s.count, j > labelStart, j - labelStart <= 60 else {
-            return timeHint == nil ? readHeaderLine(s, from: labelStart) : nil
+            return nil
         }
         guard let label = cleanLabel(s[labelStart..<j]) else { return nil }
         var k = j
