@@ -82,7 +82,8 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
     truth_pauses: list of (start, end) or dicts with start/end (all truth pauses, any length)
     detections:   list of (start, end) or dicts with start/end
     truth:        optional truth dict for intro/jingle/outside-speech exclusion
-    Returns dict(tp, fp, fn, ignored, precision, recall, f1, mean_edge_error, matches=[(det, ref)]).
+    Returns dict(tp, fp, fn, ignored, precision, recall, f1, mean_edge_error, matches=[(det, ref)],
+    false_positives=[det], missed=[ref]).
     """
     def span(x):
         return (float(x["start"]), float(x["end"])) if isinstance(x, dict) else (float(x[0]), float(x[1]))
@@ -107,6 +108,7 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
         used_r.add(j)
         matches.append((dets[i], refs[j]))
     fp = ignored = 0
+    fps = []
     for i, d in enumerate(dets):
         if i in used_d:
             continue
@@ -116,6 +118,7 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
             ignored += 1
         else:
             fp += 1
+            fps.append(d)
     tp = len(matches)
     fn = len(refs) - tp
     precision = tp / (tp + fp) if tp + fp else 1.0
@@ -125,7 +128,8 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
     return dict(tp=tp, fp=fp, fn=fn, ignored=ignored, refs=len(refs), detections=len(dets),
                 precision=precision, recall=recall, f1=f1,
                 mean_edge_error=(sum(errs) / len(errs)) if errs else None,
-                matches=matches)
+                matches=matches, false_positives=fps,
+                missed=[r for j, r in enumerate(refs) if j not in used_r])
 
 
 def parse_silencedetect(stderr_text, duration=None):
