@@ -6,28 +6,40 @@ import SegueEngine
 enum AnalysisOutput: String, CaseIterable {
     /// `NAME.analysis.json`: everything, for programs.
     case json
-    /// `NAME.pauses.txt` (and `NAME.music.txt` when there is music): Audacity label tracks.
+    /// `NAME.pauses.txt`, `NAME.speakers.txt` (and `NAME.music.txt` when there
+    /// is music): Audacity label tracks.
     case labels
+    /// `NAME.rttm`: speaker segments as NIST RTTM, for diarization scoring tools.
+    case rttm
 }
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find every pause and music stretch in an episode.",
+        abstract: "Find every pause, music stretch and speaker change in an episode.",
         discussion: """
         Decodes the episode once, computes its spectral features and finds the \
         pauses between speech (with an adaptive noise floor, so hum, hiss and \
-        music beds do not count as speech) and stretches of music without speech.
+        music beds do not count as speech) and stretches of music without speech. \
+        Then finds who speaks when (no model files: change detection, clustering \
+        and resegmentation on the episode's own cepstra); speakers are labelled \
+        S1, S2, … in order of first appearance. Give --speakers N when the number \
+        of speakers is known; otherwise it is estimated.
 
         Writes, into the output folder (the current folder by default):
           NAME.analysis.json   duration, format, pauses, music and speech spans
           NAME.pauses.txt      pauses as an Audacity label track
           NAME.music.txt       music spans as an Audacity label track (if any)
+          NAME.speakers.txt    speaker segments as an Audacity label track
+                               (label = speaker; overlap segments end in "+")
+          NAME.rttm            speaker segments as NIST RTTM (--format rttm)
         Files are written only when the whole analysis succeeded.
 
         Examples:
           segue analyze episode.mp3
           segue analyze episode.flac -o out/ --format json
           segue analyze episode.wav --min-pause 0.5 --json | jq '.pauses | length'
+          segue analyze episode.mp3 --speakers 3 --format json,rttm
+          segue analyze episode.flac --json | jq '.speakers.changes'
         """)
 
     @Argument(help: "The episode's audio file (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3).")
@@ -41,6 +53,9 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "Shortest pause to report, in seconds.")
     var minPause: Double = 0.3
+
+    @Option(help: "Number of speakers, when known (estimated otherwise).")
+    var speakers: Int?
 
     @Flag(help: "Print the analysis as JSON on stdout instead of a summary.")
     var json = false
@@ -59,11 +74,15 @@ struct Analyze: ParsableCommand {
         guard minPause > 0, minPause <= 60 else {
             throw ValidationError("--min-pause must be between 0 and 60 seconds")
         }
+        if let speakers, !(1...64).contains(speakers) {
+            throw ValidationError("--speakers must be between 1 and 64")
+        }
     }
 
     func run() throws {
         var analyzer = EpisodeAnalyzer()
         analyzer.pauseParameters.minimumPause = minPause
+        analyzer.speakerCount = speakers
         let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
         let progress = ProgressLine(label: "analysing \(name)", enabled: !quiet)
         let analysis: EpisodeAnalysis
@@ -89,12 +108,21 @@ struct Analyze: ParsableCommand {
                                   AudacityLabels.render(analysis.activity.pauses.map {
                                       .init(start: $0.start, end: $0.end, text: "pause")
                                   })))
+                    files.append((folder.appendingPathComponent("\(name).speakers.txt"),
+                                  AudacityLabels.render(analysis.speakers.segments.map {
+                                      .init(start: $0.start, end: $0.end, text: $0.overlap ? $0.speaker + "+" : $0.speaker)
+                                  })))
                     if !analysis.activity.music.isEmpty {
                         files.append((folder.appendingPathComponent("\(name).music.txt"),
                                       AudacityLabels.render(analysis.activity.music.map {
                                           .init(start: $0.start, end: $0.end, text: "music")
                                       })))
                     }
+                case .rttm:
+                    files.append((folder.appendingPathComponent("\(name).rttm"),
+                                  RTTM.render(analysis.speakers.segments.map {
+                                      .init(file: name, start: $0.start, duration: $0.end - $0.start, speaker: $0.speaker)
+                                  })))
                 }
             }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -113,6 +141,7 @@ struct Analyze: ParsableCommand {
             \(name)  \(audio.container), \(audio.sampleRate) Hz, \(audio.channels) ch, \(clockTime(audio.duration))
               pauses   \(pauses.count) (≥ \(minPause) s), longest \(String(format: "%.2f", longest)) s
               music    \(analysis.activity.music.count) span(s), \(String(format: "%.1f", analysis.activity.music.reduce(0) { $0 + $1.duration })) s
+              speakers \(analysis.speakers.speakerCount)\(analysis.speakers.countGiven ? "" : " (estimated)"), \(analysis.speakers.changes.count) change(s), \(analysis.speakers.segments.count) segment(s)
               level    speech \(String(format: "%.1f", analysis.activity.speechLevel)) dBFS, noise floor \(String(format: "%.1f", analysis.activity.noiseFloor)) dBFS
             """)
             for file in files { Terminal.print("  wrote    \(file.url.path)") }

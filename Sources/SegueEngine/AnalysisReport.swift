@@ -12,6 +12,6 @@ public enum AnalysisReport {
         return AnalysisDocument(file: file, audio: analysis.audio, hop: clock.hopDuration,
                                 window: Double(clock.windowSamples) / Double(clock.sampleRate),
                                 minimumPause: minimumPause, activity: analysis.activity,
-                                speech: speech, warnings: analysis.warnings)
+                                speech: speech, speakers: analysis.speakers, warnings: analysis.warnings)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SegueAudio
 import SegueFeatures
 import SeguePauses
+import SegueSpeakers
 
 /// Everything Segue learned about one episode's audio. `features` stays
 /// available to later stages, so no stage decodes or transforms twice.
@@ -11,16 +12,23 @@ public struct EpisodeAnalysis: Sendable {
     public var audio: AudioInfo
     public var features: FeatureTrack
     public var activity: SpeechActivity
+    /// Who speaks when; empty when the speaker stage was not run.
+    public var speakers: SpeakerDiarization
     /// Things the user should know that did not stop the analysis.
     public var warnings: [String]
 
     public var duration: Double { audio.duration }
 }
 
-/// Runs the analysis stages on one file: decode → features → pauses.
+/// Runs the analysis stages on one file: decode → features → pauses → speakers.
 public struct EpisodeAnalyzer: Sendable {
     public var featureParameters = FeatureParameters()
     public var pauseParameters = PauseDetector.Parameters()
+    public var speakerParameters = SpeakerDiarizer.Parameters()
+    /// Run the speaker stage (change points and diarization).
+    public var findSpeakers = true
+    /// Number of speakers when known (from the transcript); estimated when nil.
+    public var speakerCount: Int?
 
     public init() {}
 
@@ -58,7 +66,12 @@ public struct EpisodeAnalyzer: Sendable {
         audio.frameCount = decoded
 
         let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
+        let speakers = findSpeakers
+            ? try SpeakerDiarizer(parameters: speakerParameters).diarize(track: track, activity: activity,
+                                                                          speakerCount: speakerCount)
+            : .empty
         progress?(1)
-        return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, warnings: warnings)
+        return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, speakers: speakers,
+                               warnings: warnings)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SegueAudio
 import SeguePauses
+import SegueSpeakers
 
 /// The `EPISODE.analysis.json` file: what Segue found in one episode.
 /// Times are seconds rounded to the millisecond; keys are stable and sorted
@@ -39,6 +40,43 @@ public struct AnalysisDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// One speaker segment; `overlap` marks a short interjection over
+    /// another speaker's turn (which continues underneath).
+    public struct SpeakerSpan: Codable, Sendable, Equatable {
+        public var start: Double
+        public var end: Double
+        public var duration: Double
+        public var speaker: String
+        public var confidence: Double
+        public var overlap: Bool
+
+        public init(_ segment: SpeakerSegment) {
+            start = Seconds.rounded(segment.start)
+            end = Seconds.rounded(segment.end)
+            duration = Seconds.rounded(segment.end - segment.start)
+            speaker = segment.speaker
+            confidence = Seconds.rounded(segment.confidence)
+            overlap = segment.overlap
+        }
+    }
+
+    public struct Speakers: Codable, Sendable, Equatable {
+        /// Number of speakers found.
+        public var count: Int
+        /// True when the count was given (`--speakers N`), false when estimated.
+        public var countGiven: Bool
+        /// Times where a different speaker starts.
+        public var changes: [Double]
+        public var segments: [SpeakerSpan]
+
+        public init(_ diarization: SpeakerDiarization) {
+            count = diarization.speakerCount
+            countGiven = diarization.countGiven
+            changes = diarization.changes.map { Seconds.rounded($0) }
+            segments = diarization.segments.map(SpeakerSpan.init)
+        }
+    }
+
     public var version: String
     public var file: String
     public var audio: Audio
@@ -46,10 +84,13 @@ public struct AnalysisDocument: Codable, Sendable, Equatable {
     public var pauses: [Span]
     public var music: [Span]
     public var speech: [Span]
+    /// Absent when the speaker stage did not run.
+    public var speakers: Speakers?
     public var warnings: [String]
 
     public init(file: String, audio: AudioInfo, hop: Double, window: Double, minimumPause: Double,
-                activity: SpeechActivity, speech: [(start: Double, end: Double)], warnings: [String]) {
+                activity: SpeechActivity, speech: [(start: Double, end: Double)],
+                speakers: SpeakerDiarization? = nil, warnings: [String]) {
         version = SegueVersion.string
         self.file = file
         self.audio = Audio(container: audio.container, encoding: audio.encoding, sampleRate: audio.sampleRate,
@@ -61,6 +102,7 @@ public struct AnalysisDocument: Codable, Sendable, Equatable {
         pauses = activity.pauses.map { Span(start: $0.start, end: $0.end, confidence: $0.confidence) }
         music = activity.music.map { Span(start: $0.start, end: $0.end, confidence: $0.confidence) }
         self.speech = speech.map { Span(start: $0.start, end: $0.end) }
+        self.speakers = speakers.map(Speakers.init)
         self.warnings = warnings
     }
 

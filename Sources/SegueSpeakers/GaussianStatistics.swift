@@ -1,0 +1,150 @@
+import Foundation
+
+/// Sufficient statistics of a set of feature vectors for one full-covariance
+/// Gaussian: count, sum and scatter (Σ x xᵀ, upper triangle packed).
+///
+/// Every speaker test in this module (GLR, BIC, agglomerative merging) needs
+/// only these, so segments and clusters are stored as statistics and never as
+/// frames: memory depends on the number of segments, not on duration.
+struct GaussianStatistics: Sendable {
+    let dimension: Int
+    private(set) var count: Double
+    private(set) var sum: [Double]
+    private(set) var scatter: [Double]
+
+    init(dimension: Int) {
+        self.dimension = dimension
+        count = 0
+        sum = [Double](repeating: 0, count: dimension)
+        scatter = [Double](repeating: 0, count: dimension * (dimension + 1) / 2)
+    }
+
+    /// Statistics from raw moments (used with prefix sums).
+    init(dimension: Int, count: Double, sum: [Double], scatter: [Double]) {
+        self.dimension = dimension
+        self.count = count
+        self.sum = sum
+        self.scatter = scatter
+    }
+
+    /// Number of packed moments per vector: sum plus upper-triangle scatter.
+    static func momentCount(dimension d: Int) -> Int { d + d * (d + 1) / 2 }
+
+    mutating func add(_ x: UnsafeBufferPointer<Float>) {
+        let d = dimension
+        count += 1
+        var p = 0
+        for i in 0..<d {
+            let xi = Double(x[i])
+            sum[i] += xi
+            for j in i..<d {
+                scatter[p] += xi * Double(x[j])
+                p += 1
+            }
+        }
+    }
+
+    mutating func add(_ other: GaussianStatistics) {
+        count += other.count
+        for i in sum.indices { sum[i] += other.sum[i] }
+        for i in scatter.indices { scatter[i] += other.scatter[i] }
+    }
+
+    static func + (a: GaussianStatistics, b: GaussianStatistics) -> GaussianStatistics {
+        var c = a
+        c.add(b)
+        return c
+    }
+
+    var mean: [Double] { count > 0 ? sum.map { $0 / count } : sum }
+
+    /// Maximum-likelihood covariance, full d×d (row-major).
+    var covariance: [Double] {
+        Covariance.from(count: count, sum: sum, packedScatter: scatter, dimension: dimension)
+    }
+
+    /// log|Σ| of the covariance shrunk towards `prior` with the weight of
+    /// `priorFrames` frames: Σ' = (n·Σ + n₀·Σ₀) / (n + n₀). The shrinkage keeps
+    /// short segments (fewer frames than parameters) from looking like
+    /// perfect, zero-variance speakers.
+    func logDeterminant(prior: [Double], priorFrames: Double) -> Double {
+        Covariance.shrunkLogDeterminant(count: count, sum: sum, packedScatter: scatter,
+                                        dimension: dimension, prior: prior, priorFrames: priorFrames)
+    }
+}
+
+/// Small dense covariance helpers (d ≤ ~20).
+enum Covariance {
+    static func from(count: Double, sum: [Double], packedScatter: [Double], dimension d: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: d * d)
+        guard count > 0 else { return c }
+        var p = 0
+        for i in 0..<d {
+            for j in i..<d {
+                let v = packedScatter[p] / count - (sum[i] / count) * (sum[j] / count)
+                c[i * d + j] = v
+                c[j * d + i] = v
+                p += 1
+            }
+        }
+        return c
+    }
+
+    static func shrunkLogDeterminant(count n: Double, sum: UnsafePointer<Double>, packedScatter: UnsafePointer<Double>,
+                                     dimension d: Int, prior: [Double], priorFrames n0: Double) -> Double {
+        let total = n + n0
+        guard total > 0 else { return 0 }
+        var a = [Double](repeating: 0, count: d * d)
+        var p = 0
+        for i in 0..<d {
+            let mi = n > 0 ? sum[i] / n : 0
+            for j in i..<d {
+                let mj = n > 0 ? sum[j] / n : 0
+                // n·Σ = S − n·μμᵀ
+                let v = (packedScatter[p] - n * mi * mj + n0 * prior[i * d + j]) / total
+                a[i * d + j] = v
+                a[j * d + i] = v
+                p += 1
+            }
+        }
+        return choleskyLogDeterminant(&a, dimension: d)
+    }
+
+    static func shrunkLogDeterminant(count: Double, sum: [Double], packedScatter: [Double],
+                                     dimension d: Int, prior: [Double], priorFrames: Double) -> Double {
+        sum.withUnsafeBufferPointer { s in
+            packedScatter.withUnsafeBufferPointer { q in
+                shrunkLogDeterminant(count: count, sum: s.baseAddress!, packedScatter: q.baseAddress!,
+                                     dimension: d, prior: prior, priorFrames: priorFrames)
+            }
+        }
+    }
+
+    /// log|A| by Cholesky (A is overwritten). Non-positive pivots, which only
+    /// rounding can produce after shrinkage, are floored instead of failing.
+    static func choleskyLogDeterminant(_ a: inout [Double], dimension d: Int) -> Double {
+        var trace = 0.0
+        for i in 0..<d { trace += a[i * d + i] }
+        let floor = max(1e-12, 1e-9 * trace / Double(max(d, 1)))
+        var logDet = 0.0
+        for j in 0..<d {
+            var diag = a[j * d + j]
+            for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+            diag = max(diag, floor)
+            let l = diag.squareRoot()
+            a[j * d + j] = l
+            logDet += 2 * Foundation.log(l)
+            for i in (j + 1)..<max(j + 1, d) {
+                var v = a[i * d + j]
+                for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
+                a[i * d + j] = v / l
+            }
+        }
+        return logDet
+    }
+
+    /// Number of free parameters of a full-covariance Gaussian in d dimensions.
+    static func parameterCount(dimension d: Int) -> Double {
+        Double(d) + Double(d * (d + 1)) / 2
+    }
+}

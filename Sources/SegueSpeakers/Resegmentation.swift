@@ -1,0 +1,284 @@
+import Foundation
+import SegueFeatures
+
+/// A diagonal-covariance Gaussian mixture, the usual speaker model of
+/// GMM-based diarization resegmentation (Reynolds & Rose, "Robust
+/// text-independent speaker identification using Gaussian mixture speaker
+/// models", IEEE TSAP 1995; used for resegmentation e.g. by Meignier et al.,
+/// LIUM_SpkDiarization, 2010).
+struct DiagonalMixture: Sendable {
+    let dimension: Int
+    let components: Int
+    private(set) var means: [Float]
+    private(set) var precisions: [Float]       // 1/σ²
+    private(set) var constants: [Float]        // log w − ½ Σ log σ² − d/2 log 2π
+
+    /// Trains on `vectors` (row-major) by EM from evenly spaced seeds.
+    /// `varianceFloor` (per dimension) keeps components from collapsing.
+    init(training vectors: [Float], dimension d: Int, components wanted: Int, iterations: Int,
+         varianceFloor: [Float]) {
+        dimension = d
+        let n = d > 0 ? vectors.count / d : 0
+        let m = max(1, min(wanted, 16, n / 40))
+        components = m
+        means = [Float](repeating: 0, count: m * d)
+        precisions = [Float](repeating: 1, count: m * d)
+        constants = [Float](repeating: 0, count: m)
+        guard n > 0 else {
+            for k in 0..<(m * d) { precisions[k] = 1 / max(varianceFloor[k % max(d, 1)], 1e-6) }
+            setConstants(weights: [Float](repeating: 1 / Float(m), count: m))
+            return
+        }
+        // Global variance of the training data, the starting variance of every component.
+        var mean = [Double](repeating: 0, count: d), square = [Double](repeating: 0, count: d)
+        for t in 0..<n { for k in 0..<d { let x = Double(vectors[t * d + k]); mean[k] += x; square[k] += x * x } }
+        var variance = [Float](repeating: 1, count: d)
+        for k in 0..<d {
+            mean[k] /= Double(n)
+            variance[k] = max(Float(square[k] / Double(n) - mean[k] * mean[k]), varianceFloor[k])
+        }
+        // Seeds: frames spread over the whole training set, so each part of
+        // the speaker's speech gets a component.
+        for c in 0..<m {
+            let t = min(n - 1, Int((Double(c) + 0.5) * Double(n) / Double(m)))
+            for k in 0..<d {
+                means[c * d + k] = vectors[t * d + k]
+                precisions[c * d + k] = 1 / variance[k]
+            }
+        }
+        var weights = [Float](repeating: 1 / Float(m), count: m)
+        setConstants(weights: weights)
+        guard m > 1 else {
+            for k in 0..<d { means[k] = Float(mean[k]) }
+            return
+        }
+        var posterior = [Float](repeating: 0, count: m)
+        for _ in 0..<iterations {
+            var occupancy = [Double](repeating: 0, count: m)
+            var first = [Double](repeating: 0, count: m * d)
+            var second = [Double](repeating: 0, count: m * d)
+            vectors.withUnsafeBufferPointer { v in
+                for t in 0..<n {
+                    let x = v.baseAddress! + t * d
+                    var best = -Float.infinity
+                    for c in 0..<m {
+                        posterior[c] = componentLogLikelihood(c, x)
+                        best = max(best, posterior[c])
+                    }
+                    var total: Float = 0
+                    for c in 0..<m { posterior[c] = expf(posterior[c] - best); total += posterior[c] }
+                    for c in 0..<m {
+                        let g = Double(posterior[c] / total)
+                        guard g > 1e-4 else { continue }
+                        occupancy[c] += g
+                        for k in 0..<d {
+                            let xk = Double(x[k])
+                            first[c * d + k] += g * xk
+                            second[c * d + k] += g * xk * xk
+                        }
+                    }
+                }
+            }
+            for c in 0..<m {
+                weights[c] = Float(max(occupancy[c], 1e-3) / Double(n))
+                guard occupancy[c] > 2 else { continue }   // keep a starved component as it was
+                for k in 0..<d {
+                    let mu = first[c * d + k] / occupancy[c]
+                    let v = max(Float(second[c * d + k] / occupancy[c] - mu * mu), varianceFloor[k])
+                    means[c * d + k] = Float(mu)
+                    precisions[c * d + k] = 1 / v
+                }
+            }
+            setConstants(weights: weights)
+        }
+    }
+
+    private mutating func setConstants(weights: [Float]) {
+        let d = dimension
+        let total = weights.reduce(0, +)
+        for c in 0..<components {
+            var logDet: Float = 0
+            for k in 0..<d { logDet -= logf(precisions[c * d + k]) }
+            constants[c] = logf(max(weights[c] / max(total, 1e-12), 1e-12)) - 0.5 * logDet
+                - 0.5 * Float(d) * logf(2 * Float.pi)
+        }
+    }
+
+    @inline(__always)
+    private func componentLogLikelihood(_ c: Int, _ x: UnsafePointer<Float>) -> Float {
+        let d = dimension
+        var q: Float = 0
+        means.withUnsafeBufferPointer { mu in
+            precisions.withUnsafeBufferPointer { p in
+                let base = c * d
+                for k in 0..<d {
+                    let e = x[k] - mu[base + k]
+                    q += e * e * p[base + k]
+                }
+            }
+        }
+        return constants[c] - 0.5 * q
+    }
+
+    /// log p(x) for one vector (log-sum-exp over the components).
+    func logLikelihood(_ x: UnsafePointer<Float>) -> Float {
+        var best = -Float.infinity
+        var values = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                      Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        return withUnsafeMutableBytes(of: &values) { raw in
+            let l = raw.bindMemory(to: Float.self)
+            let m = min(components, 16)
+            for c in 0..<m {
+                l[c] = componentLogLikelihood(c, x)
+                best = max(best, l[c])
+            }
+            var total: Float = 0
+            for c in 0..<m { total += expf(l[c] - best) }
+            return best + logf(total)
+        }
+    }
+}
+
+/// Resegmentation of the speech stream with one GMM per speaker and a Viterbi
+/// decode (Meignier et al., "Step-by-step and integrated approaches in
+/// broadcast news speaker diarization", Computer Speech & Language 20, 2006:
+/// the "Viterbi resegmentation" step). The decode is a K-state ergodic HMM
+/// whose only parameter is the log-penalty for switching speakers; a switch
+/// at a join between two speech spans (a pause) costs less, since turns
+/// usually change at pauses. Boundaries move to the frame where the other
+/// speaker's model wins, and a short stretch only changes label when its
+/// evidence outweighs the penalty — so a quiet "mm-hmm" over the main
+/// speaker does not break the turn.
+struct Resegmentation: Sendable {
+    struct Parameters: Sendable, Codable, Equatable {
+        var components = 8
+        var iterations = 6
+        /// Most frames per speaker used to train its model (evenly sampled).
+        var trainingFrames = 12_000
+        /// Log-penalty (nats) for switching speaker inside continuous speech.
+        var switchPenalty: Float = 60
+        /// Log-penalty (nats) for switching speaker across a pause.
+        var pauseSwitchPenalty: Float = 10
+        /// Gaps of at least this many seconds count as pauses.
+        var pauseGap: Double = 0.25
+        /// Stream decoded in pieces of this many seconds (bounded memory).
+        var chunk: Double = 300
+    }
+
+    var parameters = Parameters()
+
+    /// A run of stream positions with one speaker; `margin` is the mean
+    /// per-frame log-likelihood lead of that speaker over the next best.
+    struct Run: Sendable {
+        var range: Range<Int>
+        var speaker: Int
+        var margin: Double
+    }
+
+    /// Trains one mixture per speaker from `runs` (labels of stream positions).
+    func trainModels(runs: [Run], speakers: Int, stream: SpeechStream, track: FeatureTrack,
+                     varianceFloor: [Float]) throws -> [DiagonalMixture] {
+        let d = stream.dimension
+        var totals = [Int](repeating: 0, count: speakers)
+        for run in runs where run.speaker < speakers { totals[run.speaker] += run.range.count }
+        let strides = totals.map { max(1, ($0 + parameters.trainingFrames - 1) / parameters.trainingFrames) }
+        var samples = [[Float]](repeating: [], count: speakers)
+        var seen = [Int](repeating: 0, count: speakers)
+        var runIndex = 0
+        let chunk = 6_000
+        try stream.forEachChunk(size: chunk, from: track) { range, vectors in
+            for position in range {
+                while runIndex < runs.count && runs[runIndex].range.upperBound <= position { runIndex += 1 }
+                guard runIndex < runs.count, runs[runIndex].range.contains(position) else { continue }
+                let s = runs[runIndex].speaker
+                guard s < speakers else { continue }
+                if seen[s] % strides[s] == 0 {
+                    let base = (position - range.lowerBound) * d
+                    samples[s].append(contentsOf: vectors[base..<(base + d)])
+                }
+                seen[s] += 1
+            }
+        }
+        return samples.map {
+            DiagonalMixture(training: $0, dimension: d, components: parameters.components,
+                            iterations: parameters.iterations, varianceFloor: varianceFloor)
+        }
+    }
+
+    /// Viterbi decode of the whole stream with `models`.
+    func decode(stream: SpeechStream, track: FeatureTrack, models: [DiagonalMixture], hop: Double) throws -> [Run] {
+        let k = models.count
+        guard k > 0, stream.count > 0 else { return [] }
+        let d = stream.dimension
+        let pauseFrames = max(1, Int((parameters.pauseGap / hop).rounded()))
+        var easy = Set<Int>()
+        for join in stream.joins where join.gap >= pauseFrames { easy.insert(join.position) }
+
+        var runs: [Run] = []
+        var delta = [Float](repeating: 0, count: k)
+        var fresh = [Float](repeating: 0, count: k)
+        let chunk = max(1_000, Int((parameters.chunk / hop).rounded()))
+        try stream.forEachChunk(size: chunk, from: track) { range, vectors in
+            let n = range.count
+            var scores = [Float](repeating: 0, count: n * k)
+            var from = [UInt8](repeating: 0, count: n * k)
+            vectors.withUnsafeBufferPointer { v in
+                for t in 0..<n {
+                    let x = v.baseAddress! + t * d
+                    for s in 0..<k { scores[t * k + s] = models[s].logLikelihood(x) }
+                }
+            }
+            for t in 0..<n {
+                let position = range.lowerBound + t
+                let penalty = easy.contains(position) ? parameters.pauseSwitchPenalty : parameters.switchPenalty
+                var bestPrevious = 0
+                for s in 1..<max(1, k) where delta[s] > delta[bestPrevious] { bestPrevious = s }
+                for s in 0..<k {
+                    let switched = delta[bestPrevious] - penalty
+                    if position == 0 || delta[s] >= switched {
+                        fresh[s] = delta[s] + scores[t * k + s]
+                        from[t * k + s] = UInt8(s)
+                    } else {
+                        fresh[s] = switched + scores[t * k + s]
+                        from[t * k + s] = UInt8(bestPrevious)
+                    }
+                }
+                // Keep the numbers small: only differences matter.
+                let top = fresh.max() ?? 0
+                for s in 0..<k { delta[s] = fresh[s] - top }
+            }
+            // Trace back within the chunk; the next chunk starts from the
+            // decided final state.
+            var labels = [Int](repeating: 0, count: n)
+            var state = 0
+            for s in 1..<max(1, k) where delta[s] > delta[state] { state = s }
+            for t in stride(from: n - 1, through: 0, by: -1) {
+                labels[t] = state
+                state = Int(from[t * k + state])
+            }
+            for s in 0..<k { delta[s] = s == labels[n - 1] ? 0 : -parameters.switchPenalty }
+            var t = 0
+            while t < n {
+                var e = t
+                var margin: Double = 0
+                while e < n && labels[e] == labels[t] {
+                    let own = scores[e * k + labels[t]]
+                    var other = -Float.infinity
+                    for s in 0..<k where s != labels[t] { other = max(other, scores[e * k + s]) }
+                    margin += other.isFinite ? Double(own - other) : 10
+                    e += 1
+                }
+                let r = (range.lowerBound + t)..<(range.lowerBound + e)
+                if let last = runs.last, last.speaker == labels[t], last.range.upperBound == r.lowerBound {
+                    let total = Double(last.range.count) + Double(r.count)
+                    runs[runs.count - 1] = Run(range: last.range.lowerBound..<r.upperBound, speaker: last.speaker,
+                                               margin: (last.margin * Double(last.range.count) + margin) / total)
+                } else {
+                    runs.append(Run(range: r, speaker: labels[t], margin: margin / Double(max(1, r.count))))
+                }
+                t = e
+            }
+        }
+        return runs
+    }
+}

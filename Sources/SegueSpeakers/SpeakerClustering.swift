@@ -1,0 +1,147 @@
+import Foundation
+
+/// Agglomerative (bottom-up) clustering of speech segments into speakers with
+/// the BIC merge criterion of Chen & Gopalakrishnan (1998): each cluster is
+/// one full-covariance Gaussian, and the pair whose merge costs least,
+/// ΔBIC = ½(N log|Σ| − N₁ log|Σ₁| − N₂ log|Σ₂|) − λ·P·log N, is merged, until
+/// every remaining merge costs more than zero (speaker count estimated) or
+/// until the requested number of speakers is left.
+///
+/// Linear in duration: at most `blockSize` items are clustered at once.
+/// Longer lists are clustered block by block (consecutive segments, where
+/// the same speaker recurs most), and the resulting clusters are clustered
+/// again, hierarchically, so the work never grows with the square of the
+/// episode's length.
+public struct SpeakerClustering: Sendable {
+    public struct Parameters: Sendable, Codable, Equatable {
+        /// BIC penalty weight λ for merging clusters. Below 1 on purpose: the
+        /// first clustering may split a speaker (the resegmentation and the
+        /// per-frame merge test in `SpeakerDiarizer` join them again), but two
+        /// speakers merged here could not be separated later.
+        public var lambda: Double = 0.4
+        /// Covariance shrinkage towards the episode's speech covariance, in frames.
+        public var priorFrames: Double = 20
+        /// Most items clustered in one block.
+        public var blockSize: Int = 240
+
+        public init() {}
+    }
+
+    public var parameters: Parameters
+
+    public init(parameters: Parameters = Parameters()) {
+        self.parameters = parameters
+    }
+
+    /// One cluster label (0…) per item. With `count`, exactly
+    /// min(count, items) clusters; otherwise as many as BIC supports.
+    func cluster(_ items: [GaussianStatistics], count: Int?, prior: [Double]) -> [Int] {
+        guard !items.isEmpty else { return [] }
+        var groups = items.indices.map { [$0] }
+        var stats = items
+        // Blocks of consecutive items, then clusters of clusters.
+        while stats.count > parameters.blockSize {
+            var nextGroups: [[Int]] = []
+            var nextStats: [GaussianStatistics] = []
+            var start = 0
+            while start < stats.count {
+                let end = min(stats.count, start + parameters.blockSize)
+                let block = Array(stats[start..<end])
+                let labels = agglomerate(block, target: nil, prior: prior)
+                let k = (labels.max() ?? -1) + 1
+                var merged = [GaussianStatistics](repeating: GaussianStatistics(dimension: block[0].dimension), count: k)
+                var members = [[Int]](repeating: [], count: k)
+                for (i, l) in labels.enumerated() {
+                    merged[l].add(block[i])
+                    members[l].append(contentsOf: groups[start + i])
+                }
+                nextStats.append(contentsOf: merged)
+                nextGroups.append(contentsOf: members)
+                start = end
+            }
+            if nextStats.count >= stats.count {
+                // BIC found nothing to merge in any block: fall back to
+                // merging adjacent pairs so the loop always shrinks.
+                var pairedStats: [GaussianStatistics] = []
+                var pairedGroups: [[Int]] = []
+                var i = 0
+                while i < nextStats.count {
+                    if i + 1 < nextStats.count {
+                        pairedStats.append(nextStats[i] + nextStats[i + 1])
+                        pairedGroups.append(nextGroups[i] + nextGroups[i + 1])
+                    } else {
+                        pairedStats.append(nextStats[i])
+                        pairedGroups.append(nextGroups[i])
+                    }
+                    i += 2
+                }
+                nextStats = pairedStats
+                nextGroups = pairedGroups
+            }
+            stats = nextStats
+            groups = nextGroups
+        }
+        let labels = agglomerate(stats, target: count, prior: prior)
+        var result = [Int](repeating: 0, count: items.count)
+        for (g, members) in groups.enumerated() {
+            for m in members { result[m] = labels[g] }
+        }
+        return Self.renumbered(result)
+    }
+
+    /// ΔBIC of merging two clusters (negative: one speaker is the better model).
+    func mergeCost(_ a: GaussianStatistics, _ b: GaussianStatistics, prior: [Double]) -> Double {
+        let ab = a + b
+        let n0 = parameters.priorFrames
+        let d = a.dimension
+        return 0.5 * (ab.count * ab.logDeterminant(prior: prior, priorFrames: n0)
+                      - a.count * a.logDeterminant(prior: prior, priorFrames: n0)
+                      - b.count * b.logDeterminant(prior: prior, priorFrames: n0))
+            - parameters.lambda * Covariance.parameterCount(dimension: d) * Foundation.log(max(ab.count, 2))
+    }
+
+    /// Plain agglomerative clustering of at most `blockSize` items.
+    private func agglomerate(_ items: [GaussianStatistics], target: Int?, prior: [Double]) -> [Int] {
+        let n = items.count
+        guard n > 1 else { return [Int](repeating: 0, count: n) }
+        var stats = items
+        var alive = [Bool](repeating: true, count: n)
+        var owner = Array(0..<n)
+        var cost = [Double](repeating: .infinity, count: n * n)
+        for i in 0..<n {
+            for j in (i + 1)..<max(i + 1, n) { cost[i * n + j] = mergeCost(stats[i], stats[j], prior: prior) }
+        }
+        var clusters = n
+        let goal = max(1, target ?? 1)
+        while clusters > goal {
+            var best = Double.infinity, bi = -1, bj = -1
+            for i in 0..<n where alive[i] {
+                for j in (i + 1)..<max(i + 1, n) where alive[j] && cost[i * n + j] < best {
+                    best = cost[i * n + j]; bi = i; bj = j
+                }
+            }
+            guard bi >= 0 else { break }
+            if target == nil && best >= 0 { break }
+            stats[bi].add(stats[bj])
+            alive[bj] = false
+            for k in 0..<n where owner[k] == bj { owner[k] = bi }
+            clusters -= 1
+            for k in 0..<n where alive[k] && k != bi {
+                let c = mergeCost(stats[bi], stats[k], prior: prior)
+                if k < bi { cost[k * n + bi] = c } else { cost[bi * n + k] = c }
+            }
+        }
+        return Self.renumbered(owner)
+    }
+
+    /// Labels renumbered 0, 1, … in order of first appearance.
+    static func renumbered(_ labels: [Int]) -> [Int] {
+        var map: [Int: Int] = [:]
+        return labels.map { l in
+            if let m = map[l] { return m }
+            let m = map.count
+            map[l] = m
+            return m
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import SegueFeatures
+
+/// The speech frames of an episode as one gap-free stream: pauses and music
+/// (from the pause detector) are left out, so the speaker tests only ever
+/// compare speech with speech. A stream position maps back to a frame of the
+/// track; the joins between speech spans are remembered, because a pause is
+/// where a change of speaker is most likely.
+struct SpeechStream: Sendable {
+    /// Cepstral coefficients used: c1…c12. c0 (level) is left out: loudness
+    /// says more about the microphone and the sentence than about the voice.
+    static let firstCoefficient = 1
+    let dimension: Int
+    /// Speech spans in track frames, in order.
+    let spans: [Range<Int>]
+    /// Stream position of each span's first frame.
+    let offsets: [Int]
+    let count: Int
+
+    init(spans: [Range<Int>], cepstralCount: Int) {
+        let kept = spans.filter { !$0.isEmpty }
+        self.spans = kept
+        var offsets: [Int] = []
+        offsets.reserveCapacity(kept.count)
+        var total = 0
+        for span in kept {
+            offsets.append(total)
+            total += span.count
+        }
+        self.offsets = offsets
+        count = total
+        dimension = max(0, cepstralCount - Self.firstCoefficient)
+    }
+
+    /// Index of the span holding stream position `position`.
+    func spanIndex(of position: Int) -> Int {
+        var lo = 0, hi = offsets.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if offsets[mid] <= position { lo = mid } else { hi = mid - 1 }
+        }
+        return max(0, lo)
+    }
+
+    /// Track frame of stream position `position` (0…count; `count` maps to the
+    /// end of the last span).
+    func frame(of position: Int) -> Int {
+        guard !spans.isEmpty else { return 0 }
+        if position >= count { return spans[spans.count - 1].upperBound }
+        let i = spanIndex(of: position)
+        return spans[i].lowerBound + (position - offsets[i])
+    }
+
+    /// Track frame where the speech ending at stream position `position` ends.
+    func endFrame(of position: Int) -> Int {
+        guard position > 0 else { return frame(of: 0) }
+        return frame(of: position - 1) + 1
+    }
+
+    /// Feature vectors of the stream positions in `range`, row-major
+    /// (`dimension` floats each).
+    func load(_ range: Range<Int>, from track: FeatureTrack) throws -> [Float] {
+        let lower = max(0, range.lowerBound), upper = min(count, range.upperBound)
+        guard lower < upper, dimension > 0 else { return [] }
+        var out = [Float]()
+        out.reserveCapacity((upper - lower) * dimension)
+        var i = spanIndex(of: lower)
+        var position = lower
+        while position < upper, i < spans.count {
+            let startInSpan = position - offsets[i]
+            let take = min(spans[i].count - startInSpan, upper - position)
+            let first = spans[i].lowerBound + startInSpan
+            let block = try track.read(first..<(first + take))
+            for f in 0..<block.count {
+                for k in 0..<dimension { out.append(block.cepstrum(k + Self.firstCoefficient, at: f)) }
+            }
+            position += max(take, 1)
+            i += 1
+        }
+        // A short read (a truncated track) is padded so positions stay aligned.
+        while out.count < (upper - lower) * dimension { out.append(0) }
+        return out
+    }
+
+    /// Calls `body(range, vectors)` on consecutive pieces of the stream.
+    func forEachChunk(size: Int, from track: FeatureTrack,
+                      _ body: (Range<Int>, [Float]) throws -> Void) throws {
+        var start = 0
+        while start < count {
+            let range = start..<min(count, start + max(1, size))
+            try body(range, try load(range, from: track))
+            start = range.upperBound
+        }
+    }
+
+    /// Stream positions where one speech span ends and the next begins, with
+    /// the length of the gap in frames.
+    var joins: [(position: Int, gap: Int)] {
+        guard spans.count > 1 else { return [] }
+        return (1..<spans.count).map { (offsets[$0], spans[$0].lowerBound - spans[$0 - 1].upperBound) }
+    }
+}
