@@ -33,19 +33,21 @@ let package = Package(
             "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats",
         ]),
         .executableTarget(name: "SegueCLI", dependencies: [
-            "SegueEngine", // SEGUE-INPUTS-PENDING "SegueInputs",
+            "SegueEngine", "SegueInputs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "SegueDecodeBench", dependencies: ["SegueAudio"]),
 
-        .testTarget(name: "SegueAudioTests", dependencies: ["SegueAudio"]),
-        .testTarget(name: "SegueFeaturesTests", dependencies: ["SegueFeatures"]),
-        .testTarget(name: "SeguePausesTests", dependencies: ["SeguePauses", "SegueEngine"]),
-        .testTarget(name: "SegueSpeakersTests", dependencies: ["SegueSpeakers", "SegueEngine"]),
+        // Signal generators, a WAV writer and repository paths shared by the tests.
+        .target(name: "SegueTestSupport", path: "Tests/SegueTestSupport"),
+        .testTarget(name: "SegueAudioTests", dependencies: ["SegueAudio", "SegueTestSupport"]),
+        .testTarget(name: "SegueFeaturesTests", dependencies: ["SegueFeatures", "SegueTestSupport"]),
+        .testTarget(name: "SeguePausesTests", dependencies: ["SeguePauses", "SegueEngine", "SegueTestSupport"]),
+        .testTarget(name: "SegueSpeakersTests", dependencies: ["SegueSpeakers", "SegueEngine", "SegueTestSupport"]),
         .testTarget(name: "SegueInputsTests", dependencies: [
             "SegueInputs", .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
-        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats"]),
-        .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine"]),
+        ], exclude: ["Corpus"]),
+        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueTestSupport"]),
+        .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine", "SegueTestSupport"]),
     ]
 )

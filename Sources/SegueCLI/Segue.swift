@@ -11,6 +11,6 @@ struct Segue: AsyncParsableCommand {
         (missing, empty, corrupt or unsupported file), 64 bad command-line usage.
         """,
         version: SegueVersion.string,
-        subcommands: [Analyze.self, Probe.self, Parse.self]
+        subcommands: [Analyze.self, Probe.self, Features.self, Parse.self]
     )
 }

@@ -31,13 +31,14 @@ public final class FeatureExtractor {
     public init(sampleRate: Int, parameters: FeatureParameters = FeatureParameters()) {
         self.parameters = parameters
         clock = FrameClock(sampleRate: sampleRate, parameters: parameters)
-        layout = FeatureLayout(melBandCount: parameters.melBandCount, cepstralCount: parameters.cepstralCount)
         var fftSize = 2
         while fftSize < clock.windowSamples { fftSize *= 2 }
         fft = RealFFT(size: fftSize)
         let rate = Double(sampleRate)
         filterbank = MelFilterbank(bandCount: parameters.melBandCount, fftSize: fftSize, sampleRate: rate,
                                    lowFrequency: parameters.lowFrequency, highFrequency: parameters.highFrequency)
+        layout = FeatureLayout(melBandCount: parameters.melBandCount, cepstralCount: parameters.cepstralCount,
+                               melCentreFrequencies: filterbank.centreFrequencies)
         cepstrum = CepstrumTransform(inputCount: parameters.melBandCount, coefficientCount: parameters.cepstralCount)
         // Periodic Hann window (Harris 1978).
         let n = clock.windowSamples

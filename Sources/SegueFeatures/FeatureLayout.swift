@@ -19,10 +19,18 @@ public struct FeatureLayout: Sendable, Codable, Equatable {
 
     public let melBandCount: Int
     public let cepstralCount: Int
+    /// Centre frequency of each mel band in Hz (empty when unknown).
+    public let melCentreFrequencies: [Double]
 
-    public init(melBandCount: Int, cepstralCount: Int) {
+    public init(melBandCount: Int, cepstralCount: Int, melCentreFrequencies: [Double] = []) {
         self.melBandCount = melBandCount
         self.cepstralCount = cepstralCount
+        self.melCentreFrequencies = melCentreFrequencies
+    }
+
+    /// Mel bands whose centres lie in `range` (Hz).
+    public func melBands(in range: ClosedRange<Double>) -> [Int] {
+        melCentreFrequencies.indices.filter { range.contains(melCentreFrequencies[$0]) }
     }
 
     public var melOffset: Int { Scalar.allCases.count }

@@ -2,39 +2,44 @@
 /// per-block histograms: memory grows by ~0.5 KB per 10 s of audio, not per
 /// frame. Used for the adaptive noise floor and the speech level.
 struct LevelProfile {
-    static let lowest: Float = -120, highest: Float = 10, binWidth: Float = 0.5
-    static var binCount: Int { Int((highest - lowest) / binWidth) + 1 }
+    static let binWidth: Float = 0.5
+    let lowest: Float, highest: Float
+    var binCount: Int { Int((highest - lowest) / Self.binWidth) + 1 }
 
     let blockFrames: Int
     private(set) var histograms: [[UInt16]] = []
 
-    init(blockFrames: Int) { self.blockFrames = blockFrames }
+    init(blockFrames: Int, lowest: Float = -120, highest: Float = 10) {
+        self.blockFrames = blockFrames
+        self.lowest = lowest
+        self.highest = highest
+    }
 
     /// Adds the level of the next frame (frames must arrive in order).
     mutating func add(_ level: Float, frame: Int) {
         let block = frame / blockFrames
-        while histograms.count <= block { histograms.append([UInt16](repeating: 0, count: Self.binCount)) }
-        let bin = Int(((min(max(level, Self.lowest), Self.highest) - Self.lowest) / Self.binWidth).rounded())
+        while histograms.count <= block { histograms.append([UInt16](repeating: 0, count: binCount)) }
+        let bin = Int(((min(max(level, lowest), highest) - lowest) / Self.binWidth).rounded())
         histograms[block][bin] &+= 1
     }
 
     /// The `fraction` percentile (0…1) of all levels in blocks `block - radius … block + radius`.
     func percentile(_ fraction: Double, aroundBlock block: Int, radius: Int) -> Float {
         let lo = max(0, block - radius), hi = min(histograms.count - 1, block + radius)
-        guard lo <= hi else { return Self.lowest }
-        var merged = [Int](repeating: 0, count: Self.binCount)
+        guard lo <= hi else { return lowest }
+        var merged = [Int](repeating: 0, count: binCount)
         var total = 0
         for b in lo...hi {
-            for i in 0..<Self.binCount { merged[i] += Int(histograms[b][i]) }
+            for i in 0..<binCount { merged[i] += Int(histograms[b][i]) }
         }
         total = merged.reduce(0, +)
-        guard total > 0 else { return Self.lowest }
+        guard total > 0 else { return lowest }
         let target = Double(total) * fraction
         var running = 0
-        for i in 0..<Self.binCount {
+        for i in 0..<binCount {
             running += merged[i]
-            if Double(running) >= target { return Self.lowest + Float(i) * Self.binWidth }
+            if Double(running) >= target { return lowest + Float(i) * Self.binWidth }
         }
-        return Self.highest
+        return highest
     }
 }

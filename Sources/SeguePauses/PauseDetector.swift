@@ -33,6 +33,11 @@ public struct PauseDetector: Sendable {
         /// Smallest threshold margins above the floor, in dB.
         public var minimumUpperMargin: Double = 3.0
         public var minimumLowerMargin: Double = 1.5
+        /// Band where speech presence is measured, in Hz: above mains hum,
+        /// and up to 8 kHz so that soft fricatives (/s/, /f/, /h/) still
+        /// count where broadband noise is weaker than at low frequencies.
+        public var speechBandLow: Double = 250
+        public var speechBandHigh: Double = 8_000
 
         public init() {}
     }
@@ -46,27 +51,49 @@ public struct PauseDetector: Sendable {
     public func detect(in track: FeatureTrack) throws -> SpeechActivity {
         let clock = track.clock
         let blockFrames = max(1, Int((10 / clock.hopDuration).rounded()))
-        var profile = LevelProfile(blockFrames: blockFrames)
+        let blockSeconds = Double(blockFrames) * clock.hopDuration
+        var speechBands = track.layout.melBands(in: parameters.speechBandLow...parameters.speechBandHigh)
+        if speechBands.isEmpty { speechBands = Array(0..<track.layout.melBandCount) }
+        let background = try BandBackground(track: track, bands: speechBands, blockFrames: blockFrames,
+                                            percentile: parameters.floorPercentile,
+                                            radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded())))
+
+        // Thresholds follow the distribution of presence, and the reported
+        // levels that of the speech-band level.
+        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 130)
+        var levelProfile = LevelProfile(blockFrames: blockFrames)
         try track.forEachBlock { block in
             for i in 0..<block.count {
-                profile.add(block.value(.speechBandLevel, at: i), frame: block.firstFrame + i)
+                presenceProfile.add(background.presence(block, at: i), frame: block.firstFrame + i)
+                levelProfile.add(block.value(.speechBandLevel, at: i), frame: block.firstFrame + i)
             }
         }
-        let thresholds = Thresholds(profile: profile, parameters: parameters, hop: clock.hopDuration)
+        let thresholds = Thresholds(profile: presenceProfile, parameters: parameters, hop: clock.hopDuration)
+        let levels = Thresholds(profile: levelProfile, parameters: parameters, hop: clock.hopDuration)
 
+        // Music without speech is neither speech nor a pause.
+        let musicSpans = try MusicDetector().detect(in: track, speechLevel: { levels.top(frame: $0) })
         var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
                                         minimumPauseFrames: frames(parameters.minimumPause, clock))
+        var nextMusic = 0
         try track.forEachBlock { block in
             for i in 0..<block.count {
                 let frame = block.firstFrame + i
+                while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
+                let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
                 let (lower, upper) = thresholds.at(frame: frame)
-                tracker.add(level: block.value(.speechBandLevel, at: i), lower: lower, upper: upper)
+                tracker.add(level: inMusic ? 0 : background.presence(block, at: i), lower: lower, upper: upper)
             }
         }
         let runs = tracker.finish()
+        let music = musicSpans.map {
+            MusicSpan(start: clock.boundary(beforeFrame: $0.frames.lowerBound),
+                      end: clock.boundary(beforeFrame: $0.frames.upperBound),
+                      confidence: ($0.confidence * 1000).rounded() / 1000)
+        }
 
         var pauses: [Pause] = []
-        for run in runs.pauses {
+        for run in runs.pauses where !musicSpans.contains(where: { $0.frames.overlaps(run.frames) }) {
             let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
             let depth = Double((upper - run.meanLevel) / max(upper - lower, 1))
             let length = Double(run.frames.count) * clock.hopDuration
@@ -75,9 +102,9 @@ public struct PauseDetector: Sendable {
                                 end: clock.boundary(beforeFrame: run.frames.upperBound),
                                 confidence: (confidence * 1000).rounded() / 1000))
         }
-        return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: [],
-                              noiseFloor: Double(thresholds.medianFloor),
-                              speechLevel: Double(thresholds.medianSpeech))
+        return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: music,
+                              noiseFloor: Double(levels.medianFloor),
+                              speechLevel: Double(levels.medianSpeech))
     }
 
     private func frames(_ seconds: Double, _ clock: FrameClock) -> Int {
@@ -87,7 +114,7 @@ public struct PauseDetector: Sendable {
 
 /// Per-frame thresholds, interpolated between 10-second blocks.
 struct Thresholds {
-    private let lower: [Float], upper: [Float]
+    private let lower: [Float], upper: [Float], tops: [Float]
     private let blockFrames: Int
     let medianFloor: Float, medianSpeech: Float
 
@@ -108,8 +135,14 @@ struct Thresholds {
         }
         self.lower = lower
         self.upper = upper
+        tops = speech
         medianFloor = floors.sorted()[floors.count / 2]
         medianSpeech = speech.sorted()[speech.count / 2]
+    }
+
+    /// The high percentile of level around `frame` (the typical speech level).
+    func top(frame: Int) -> Float {
+        tops[min(tops.count - 1, max(0, frame / blockFrames))]
     }
 
     func at(frame: Int) -> (lower: Float, upper: Float) {

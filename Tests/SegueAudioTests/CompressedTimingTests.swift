@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import SegueAudio
+import SegueTestSupport
+
+/// MP3, Ogg and Opus copies of a fixture must give the same times as the
+/// lossless original: libsndfile's decoders drop encoder delay and padding.
+@Suite struct CompressedTimingTests {
+    private func samples(_ name: String, seconds: Double = 20) throws -> (rate: Int, samples: [Float]) {
+        let decoder = try AudioDecoder(path: Repository.fixtures.appendingPathComponent(name).path)
+        let wanted = Int(seconds * Double(decoder.info.sampleRate))
+        var out = [Float](repeating: 0, count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let n = try out.withUnsafeMutableBufferPointer {
+                try decoder.readMono(into: UnsafeMutableBufferPointer(rebasing: $0[filled..<wanted]))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return (decoder.info.sampleRate, Array(out[0..<filled]))
+    }
+
+    /// Lag (in samples) of `b` against `a` that maximises their correlation.
+    private func bestLag(_ a: [Float], _ b: [Float], maxLag: Int) -> Int {
+        var best = 0, bestScore = -Double.infinity
+        let n = min(a.count, b.count) - maxLag
+        for lag in -maxLag...maxLag {
+            var score = 0.0
+            var i = maxLag
+            while i < n { score += Double(a[i]) * Double(b[i + lag]); i += 1 }
+            if score > bestScore { bestScore = score; best = lag }
+        }
+        return best
+    }
+
+    @Test(arguments: ["clean.mp3", "clean.ogg", "clean.opus"])
+    func compressedCopyIsAlignedWithinOneMillisecond(copy: String) throws {
+        let original = try samples("clean.flac", seconds: 8)
+        let compressed = try samples(copy, seconds: 8)
+        try #require(original.rate == compressed.rate, "the copy should keep the original's rate")
+        let maxLag = original.rate / 20   // ±50 ms search
+        let lag = bestLag(original.samples, compressed.samples, maxLag: maxLag)
+        let milliseconds = Double(lag) / Double(original.rate) * 1000
+        #expect(abs(milliseconds) <= 1.0, "\(copy) is offset by \(milliseconds) ms")
+    }
+}
