@@ -5,11 +5,58 @@
 public enum AlignmentText {
     /// The spoken-form, space-separated words of `text`.
     public static func normalize(_ text: String) -> String {
+        let s = dropNoises(text)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
         var words: [String] = []
-        for token in tokens(dropNoises(text)) {
-            spoken(token, into: &words)
+        var i = 0
+        while i < s.count {
+            while i < s.count, isTokenSeparator(s[i]) { i += 1 }
+            let lo = i
+            while i < s.count, !isTokenSeparator(s[i]) { i += 1 }
+            guard lo < i else { break }
+            // Most tokens are plain ASCII words: write them straight to the output, no intermediate strings.
+            if appendPlainWord(s[lo..<i], to: &out) { continue }
+            words.removeAll(keepingCapacity: true)
+            spoken(String(String.UnicodeScalarView(s[lo..<i])), into: &words)
+            for word in words {
+                if !out.isEmpty { out.append(0x20) }
+                out.append(contentsOf: word.utf8)
+            }
         }
-        return words.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func isTokenSeparator(_ c: Unicode.Scalar) -> Bool {
+        isBlank(c) || c == "\n" || c == "\r" || c == "—" || c == "–"
+    }
+
+    /// Appends an ASCII word with its edge punctuation dropped ("Hello," → "hello"); false when the token
+    /// needs the full treatment (digits, symbols, abbreviations, non-ASCII).
+    private static func appendPlainWord(_ token: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) -> Bool {
+        var lo = token.startIndex, hi = token.endIndex
+        while lo < hi, token[lo].value < 128, isEdgePunctuation(UInt8(token[lo].value)) { lo += 1 }
+        while hi > lo, token[hi - 1].value < 128, isEdgePunctuation(UInt8(token[hi - 1].value)) { hi -= 1 }
+        guard lo < hi else { return false }
+        for c in token[lo..<hi] {
+            let v = c.value
+            guard v < 128 else { return false }
+            let lower = v | 0x20
+            guard (lower >= 0x61 && lower <= 0x7A) || v == 0x27 else { return false }
+        }
+        // Abbreviation keys are short; only those tokens need the dictionary.
+        if hi - lo <= 6 {
+            let word = String(String.UnicodeScalarView(token[lo..<hi])).lowercased()
+            if abbreviations[word] != nil { return false }
+            if hi < token.endIndex, token[hi] == ".", abbreviations[word + "."] != nil { return false }
+        }
+        if !out.isEmpty { out.append(0x20) }
+        for c in token[lo..<hi] {
+            let v = UInt8(c.value)
+            out.append(v == 0x27 ? v : v | 0x20)
+        }
+        return true
     }
 
     /// Number of words in already-normalised text.
@@ -61,20 +108,6 @@ public enum AlignmentText {
             i += 1
         }
         return out
-    }
-
-    private static func tokens(_ s: [Unicode.Scalar]) -> [String] {
-        var result: [String] = []
-        var current = String.UnicodeScalarView()
-        for c in s {
-            if isBlank(c) || c == "\n" || c == "\r" || c == "—" || c == "–" {
-                if !current.isEmpty { result.append(String(current)); current = String.UnicodeScalarView() }
-            } else {
-                current.append(c)
-            }
-        }
-        if !current.isEmpty { result.append(String(current)) }
-        return result
     }
 
     // MARK: One token
@@ -131,10 +164,10 @@ public enum AlignmentText {
         }
         for (i, c) in s.enumerated() {
             let isDigit = ClockTime.digit(c) != nil
-            if isDigit, let last = part.last, last.properties.isAlphabetic {
+            if isDigit, let last = part.last, isLetter(last) {
                 flush()  // "ep42" → "ep forty two"; digit-first parts like "42nd" stay whole
                 part.append(c)
-            } else if c.properties.isAlphabetic || isDigit || c == "'" {
+            } else if isLetter(c) || isDigit || c == "'" {
                 part.append(c)
             } else if (c == "." || c == ",") && i > 0 && i + 1 < s.count
                         && ClockTime.digit(s[i - 1]) != nil && ClockTime.digit(s[i + 1]) != nil {
@@ -219,8 +252,15 @@ public enum AlignmentText {
 
     // MARK: Helpers
 
+    /// " ' ( ) , . ! ? ; :
+    @inline(__always)
+    private static func isEdgePunctuation(_ b: UInt8) -> Bool {
+        b == 0x22 || b == 0x27 || b == 0x28 || b == 0x29 || b == 0x2C || b == 0x2E || b == 0x21 || b == 0x3F
+            || b == 0x3B || b == 0x3A
+    }
+
     private static func isWordScalar(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isAlphabetic || ClockTime.digit(c) != nil
+        isLetter(c) || ClockTime.digit(c) != nil
     }
 
     private static func trimPunctuation(_ token: String) -> String {

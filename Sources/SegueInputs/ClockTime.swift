@@ -43,7 +43,7 @@ enum ClockTime {
         }
         // A letter or digit glued to the end ("10:30am", "12:00:00:00") is not a timestamp we understand.
         let text = String(String.UnicodeScalarView(s[start..<i]))
-        if i < s.count, s[i].properties.isAlphabetic {
+        if i < s.count, isLetter(s[i]) {
             return .none
         }
         if fields.count == 4 {
@@ -107,18 +107,44 @@ func isBlank(_ c: Unicode.Scalar) -> Bool {
     }
 }
 
+/// Letter test with an ASCII fast path (Unicode property lookups dominate profiles otherwise).
+@inline(__always)
+func isLetter(_ c: Unicode.Scalar) -> Bool {
+    if c.value < 128 {
+        let lower = c.value | 0x20
+        return lower >= 97 && lower <= 122
+    }
+    return c.properties.isAlphabetic
+}
+
 extension StringProtocol {
     /// Trims every kind of blank, including the non-breaking spaces web pages put on "empty" lines.
     func trimmingBlanks() -> String {
-        let scalars = Array(unicodeScalars)
-        var lo = 0, hi = scalars.count
-        while lo < hi, isBlank(scalars[lo]) { lo += 1 }
-        while hi > lo, isBlank(scalars[hi - 1]) { hi -= 1 }
-        return String(String.UnicodeScalarView(scalars[lo..<hi]))
+        // Fast path: most lines have nothing to trim.
+        if let first = unicodeScalars.first, let last = unicodeScalars.last, !isBlank(first), !isBlank(last) {
+            return String(self)
+        }
+        let view = unicodeScalars
+        var lo = view.startIndex, hi = view.endIndex
+        while lo < hi, isBlank(view[lo]) { lo = view.index(after: lo) }
+        while hi > lo {
+            let before = view.index(before: hi)
+            guard isBlank(view[before]) else { break }
+            hi = before
+        }
+        return String(String.UnicodeScalarView(view[lo..<hi]))
     }
 
     /// True for empty lines and lines of only blanks (NBSP separator lines count).
     var isBlankLine: Bool { unicodeScalars.allSatisfy(isBlank) }
+}
+
+/// A scalar slice as a string without its leading and trailing blanks.
+func trimmedString(_ s: ArraySlice<Unicode.Scalar>) -> String {
+    var lo = s.startIndex, hi = s.endIndex
+    while lo < hi, isBlank(s[lo]) { lo += 1 }
+    while hi > lo, isBlank(s[hi - 1]) { hi -= 1 }
+    return String(String.UnicodeScalarView(s[lo..<hi]))
 }
 
 /// Formats seconds as `H:MM:SS` or `M:SS` (with `.mmm` when there is a fraction), for messages and tables.

@@ -2,7 +2,12 @@ extension InputReader {
     /// Detects the format from the first meaningful lines. Anything unrecognised is `.text`
     /// (show-notes pages, descriptions, plain transcripts), which is the most forgiving parser.
     public static func detectFormat(_ lines: [String]) -> InputFormat {
-        let head = lines.lazy.map { $0.trimmingBlanks() }.filter { !$0.isEmpty }.prefix(12).map { $0 }
+        // Only the start of each line matters for detection; capping keeps one huge line cheap.
+        var head: [String] = []
+        for line in lines where head.count < 12 {
+            let start = String(line.unicodeScalars.prefix(200)).trimmingBlanks()
+            if !start.isEmpty { head.append(start) }
+        }
         guard let first = head.first else { return .text }
         if first.hasPrefix("WEBVTT") {
             return CueFile.looksLikeChapters(lines) ? .webVTTChapters : .webVTT
@@ -25,8 +30,9 @@ extension InputReader {
         if head.count >= 2, Int(first) != nil, head[1].contains("-->") { return .srt }
         if first.uppercased().hasPrefix("CHAPTER"), first.contains("=") { return .simpleChapters }
         let cueWords = ["REM ", "PERFORMER ", "TITLE ", "FILE ", "TRACK ", "CATALOG ", "SONGWRITER "]
-        if head.allSatisfy({ line in cueWords.contains { line.uppercased().hasPrefix($0) } || line.uppercased().hasPrefix("INDEX ") }),
-           lines.contains(where: { $0.trimmingBlanks().uppercased().hasPrefix("TRACK ") }) {
+        let upperHead = head.map { $0.uppercased() }
+        if upperHead.allSatisfy({ line in cueWords.contains { line.hasPrefix($0) } || line.hasPrefix("INDEX ") }),
+           upperHead.contains(where: { $0.hasPrefix("TRACK ") }) {
             return .cueSheet
         }
         let entries = head.filter { !$0.hasPrefix("#") }

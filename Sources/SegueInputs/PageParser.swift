@@ -4,8 +4,9 @@
 enum PageParser {
     static func parse(lines: [String], options: ParseOptions, log: inout DiagnosticLog) -> (Timeline, Transcript) {
         var candidates: [Int: TurnLine.Start] = [:]
-        for (index, line) in lines.enumerated() where !line.isBlankLine {
-            if let start = TurnLine.read(line) { candidates[index] = start }
+        let readings = lines.parallelMap { $0.isBlankLine ? nil : TurnLine.read($0) }
+        for (index, start) in readings.enumerated() {
+            if let start { candidates[index] = start }
         }
         let timed = Set(candidates.keys.filter { TimelineLine.read(lines[$0]) != .none })
         let decision = SpeakerEvidence.decide(lines: lines, candidates: candidates, explicit: options.speakers,
@@ -37,6 +38,7 @@ enum TimelineBlocks {
 
     /// "## Chapters:" → true.
     static func isHeaderLine(_ line: String) -> Bool {
+        guard line.utf8.count <= 200 else { return false }
         var t = line.trimmingBlanks().lowercased()
         while let c = t.first, "#*_>".contains(c) { t.removeFirst() }
         while let c = t.last, ":*_".contains(c) { t.removeLast() }

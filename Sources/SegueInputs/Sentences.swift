@@ -11,7 +11,14 @@ enum Sentences {
         var start = 0
         var i = 0
         func emit(_ end: Int) {
-            let sentence = String(String.UnicodeScalarView(s[start..<end]))
+            let slice = s[start..<end]
+            if !slice.contains("\n") {
+                let sentence = trimmedString(slice)
+                if !sentence.isEmpty { sentences.append(sentence) }
+                start = end
+                return
+            }
+            let sentence = String(String.UnicodeScalarView(slice))
                 .split(whereSeparator: { $0 == "\n" })
                 .map { $0.trimmingBlanks() }
                 .filter { !$0.isEmpty }
@@ -51,9 +58,9 @@ enum Sentences {
     /// "Dr." or a single initial ("J.") is not a sentence end.
     private static func isAbbreviation(_ s: [Unicode.Scalar], dotAt dot: Int) -> Bool {
         var lo = dot
-        while lo > 0, dot - lo < 12, s[lo - 1].properties.isAlphabetic || s[lo - 1] == "." { lo -= 1 }
+        while lo > 0, dot - lo < 12, isLetter(s[lo - 1]) || s[lo - 1] == "." { lo -= 1 }
         let word = String(String.UnicodeScalarView(s[lo..<dot])).lowercased()
-        if word.count == 1, word != "i", let first = word.unicodeScalars.first, first.properties.isAlphabetic,
+        if word.count == 1, word != "i", let first = word.unicodeScalars.first, isLetter(first),
            s[lo].properties.isUppercase { return true }
         return abbreviations.contains(word)
     }

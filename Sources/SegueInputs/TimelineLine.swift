@@ -116,7 +116,7 @@ enum TimelineLine {
         while let last = title.unicodeScalars.last, isDash(last) || last == "|" {
             title = String(title.unicodeScalars.dropLast()).trimmingBlanks()
         }
-        guard title.unicodeScalars.contains(where: { $0.properties.isAlphabetic || ClockTime.digit($0) != nil }) else {
+        guard title.unicodeScalars.contains(where: { isLetter($0) || ClockTime.digit($0) != nil }) else {
             return .none
         }
         return .heading(title: title, time: time, endTime: endTime, url: url)

@@ -12,7 +12,7 @@ enum TurnAssembler {
     static func assemble(lines: [String], starts: [Int: TurnLine.Start], candidates: [Int: TurnLine.Start],
                          timelineLines: Set<Int>, log: inout DiagnosticLog) -> Transcript {
         guard let first = starts.keys.min() else { return Transcript() }
-        var turns: [SpeakerTurn] = []
+        var finished: [Draft] = []
         var current: Draft?
         var skipping = false
 
@@ -24,8 +24,9 @@ enum TurnAssembler {
                 log.warning(draft.firstLine, "turn for '\(draft.start.label)' has no text")
                 return
             }
-            turns.append(makeTurn(speaker: draft.start.label, paragraphs: paragraphs, firstLine: draft.firstLine,
-                                  lastLine: draft.lastLine, timeHint: draft.start.timeHint))
+            var done = draft
+            done.paragraphs = paragraphs
+            finished.append(done)
         }
 
         for index in first..<lines.count {
@@ -58,6 +59,11 @@ enum TurnAssembler {
             current = draft
         }
         close()
+        // Normalising text is the expensive part and each turn is independent.
+        let turns = finished.parallelMap(minimumChunk: 256) { draft in
+            makeTurn(speaker: draft.start.label, paragraphs: draft.paragraphs, firstLine: draft.firstLine,
+                     lastLine: draft.lastLine, timeHint: draft.start.timeHint)
+        }
         return Transcript(turns: turns)
     }
 

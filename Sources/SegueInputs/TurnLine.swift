@@ -55,7 +55,7 @@ enum TurnLine {
         k += 1
         while k < s.count, s[k] == "*" || s[k] == "_" { k += 1 }
         guard k == s.count || isBlank(s[k]) else { return nil }
-        let text = String(String.UnicodeScalarView(s[k...])).trimmingBlanks()
+        let text = trimmedString(s[k...])
         return Start(label: label, timeHint: timeHint, text: text, isHeaderLine: false)
     }
 
@@ -79,12 +79,12 @@ enum TurnLine {
         while text.hasPrefix("*") || text.hasPrefix("_") { text.removeFirst() }
         while text.hasSuffix("*") || text.hasSuffix("_") { text.removeLast() }
         text = text.trimmingBlanks()
-        guard let first = text.unicodeScalars.first, first.properties.isUppercase || first.properties.isAlphabetic && !first.properties.isLowercase,
+        guard let first = text.unicodeScalars.first, first.properties.isUppercase || isLetter(first) && !first.properties.isLowercase,
               text.unicodeScalars.count <= 40 else { return nil }
         let words = text.split(whereSeparator: { $0 == " " })
         guard words.count <= 5 else { return nil }
         for c in text.unicodeScalars {
-            let ok = c.properties.isAlphabetic || ClockTime.digit(c) != nil || c == " " || c == "." || c == "'"
+            let ok = isLetter(c) || ClockTime.digit(c) != nil || c == " " || c == "." || c == "'"
                 || c == "’" || c == "-" || c == "&" || c == "/"
             if !ok { return nil }
         }
