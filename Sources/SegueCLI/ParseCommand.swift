@@ -52,11 +52,19 @@ struct Parse: ParsableCommand {
         let names = speakers?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let options = ParseOptions(speakers: names, episodeDuration: duration, strict: strict)
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            printError("segue: error: \(file): cannot read file: \((error as NSError).localizedDescription)")
+            throw ExitCode(2)
+        }
         let document: InputDocument
         do {
-            document = try InputReader.read(contentsOf: URL(fileURLWithPath: file), options: options)
+            // Diagnostics name the file as the user typed it.
+            document = try InputReader.parse(data, file: file, options: options)
         } catch {
-            printError("segue: error: \(file): \(error.message)")
+            printError("segue: error: \(error.description)")
             throw ExitCode(2)
         }
         if json {
