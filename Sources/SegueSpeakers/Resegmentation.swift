@@ -107,34 +107,88 @@ struct DiagonalMixture: Sendable {
     @inline(__always)
     private func componentLogLikelihood(_ c: Int, _ x: UnsafePointer<Float>) -> Float {
         let d = dimension
-        var q: Float = 0
-        means.withUnsafeBufferPointer { mu in
+        return means.withUnsafeBufferPointer { mu in
             precisions.withUnsafeBufferPointer { p in
+                var q: Float = 0
                 let base = c * d
                 for k in 0..<d {
                     let e = x[k] - mu[base + k]
                     q += e * e * p[base + k]
                 }
+                return constants[c] - 0.5 * q
             }
         }
-        return constants[c] - 0.5 * q
+    }
+}
+
+/// Several mixtures packed into flat arrays, scored together: the inner
+/// loop of the Viterbi decode, where every speech frame is scored against
+/// every speaker. Each component's quadratic form is expanded as
+/// Σ p·x² − 2 Σ p·μ·x + Σ p·μ², so one frame costs 2·d multiply-adds per
+/// component and a log-sum-exp per speaker.
+struct MixtureBank {
+    let dimension: Int
+    let speakers: Int
+    /// Components per speaker (padded to the largest; padding never wins).
+    let width: Int
+    private var a: [Float]      // −½·p            [speaker][component][d]
+    private var b: [Float]      // p·μ             [speaker][component][d]
+    private var c: [Float]      // constant − ½ Σ p·μ²   [speaker][component]
+
+    init(_ models: [DiagonalMixture]) {
+        let d = models.first?.dimension ?? 0
+        dimension = d
+        speakers = models.count
+        let m = max(1, models.map(\.components).max() ?? 1)
+        width = m
+        a = [Float](repeating: 0, count: models.count * m * d)
+        b = a
+        c = [Float](repeating: -.infinity, count: models.count * m)
+        for (s, model) in models.enumerated() {
+            for k in 0..<model.components {
+                var constant = model.constants[k]
+                for j in 0..<d {
+                    let p = model.precisions[k * d + j], mu = model.means[k * d + j]
+                    a[(s * m + k) * d + j] = -0.5 * p
+                    b[(s * m + k) * d + j] = p * mu
+                    constant -= 0.5 * p * mu * mu
+                }
+                c[s * m + k] = constant
+            }
+        }
     }
 
-    /// log p(x) for one vector (log-sum-exp over the components).
-    func logLikelihood(_ x: UnsafePointer<Float>) -> Float {
-        var best = -Float.infinity
-        var values = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
-                      Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
-        return withUnsafeMutableBytes(of: &values) { raw in
-            let l = raw.bindMemory(to: Float.self)
-            let m = min(components, 16)
-            for c in 0..<m {
-                l[c] = componentLogLikelihood(c, x)
-                best = max(best, l[c])
+    /// log p(x | speaker s) for every speaker, into `out` (`speakers` values).
+    func score(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let d = dimension, m = width
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeBufferPointer { c in
+                    var values = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                                  Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+                    withUnsafeMutableBytes(of: &values) { raw in
+                        let l = raw.bindMemory(to: Float.self).baseAddress!
+                        for s in 0..<speakers {
+                            var best = -Float.infinity
+                            for k in 0..<min(m, 16) {
+                                let row = (s * m + k) * d
+                                var q = c[s * m + k]
+                                for j in 0..<d {
+                                    let xj = x[j]
+                                    q += xj * (a[row + j] * xj + b[row + j])
+                                }
+                                l[k] = q
+                                best = max(best, q)
+                            }
+                            // Components more than 20 nats below the best add
+                            // less than e⁻²⁰ of its likelihood: skip their exp.
+                            var total: Float = 0
+                            for k in 0..<min(m, 16) where l[k] > best - 20 { total += expf(l[k] - best) }
+                            out[s] = best + logf(total)
+                        }
+                    }
+                }
             }
-            var total: Float = 0
-            for c in 0..<m { total += expf(l[c] - best) }
-            return best + logf(total)
         }
     }
 }
@@ -211,8 +265,10 @@ struct Resegmentation: Sendable {
         guard k > 0, stream.count > 0 else { return [] }
         let d = stream.dimension
         let pauseFrames = max(1, Int((parameters.pauseGap / hop).rounded()))
-        var easy = Set<Int>()
-        for join in stream.joins where join.gap >= pauseFrames { easy.insert(join.position) }
+        // Stream positions where a pause makes a switch cheap, in order.
+        let easy = stream.joins.filter { $0.gap >= pauseFrames }.map(\.position)
+        var nextEasy = 0
+        let bank = MixtureBank(models)
 
         var runs: [Run] = []
         var delta = [Float](repeating: 0, count: k)
@@ -223,33 +279,45 @@ struct Resegmentation: Sendable {
             var scores = [Float](repeating: 0, count: n * k)
             var from = [UInt8](repeating: 0, count: n * k)
             vectors.withUnsafeBufferPointer { v in
-                // Frames overlap (25 ms windows every 10 ms), so scoring every
-                // second frame and repeating the score halves the work without
-                // moving a boundary by more than one hop.
-                for t in Swift.stride(from: 0, to: n, by: 2) {
-                    let x = v.baseAddress! + t * d
-                    for s in 0..<k { scores[t * k + s] = models[s].logLikelihood(x) }
-                    if t + 1 < n { for s in 0..<k { scores[(t + 1) * k + s] = scores[t * k + s] } }
-                }
-            }
-            for t in 0..<n {
-                let position = range.lowerBound + t
-                let penalty = easy.contains(position) ? parameters.pauseSwitchPenalty : parameters.switchPenalty
-                var bestPrevious = 0
-                for s in 1..<max(1, k) where delta[s] > delta[bestPrevious] { bestPrevious = s }
-                for s in 0..<k {
-                    let switched = delta[bestPrevious] - penalty
-                    if position == 0 || delta[s] >= switched {
-                        fresh[s] = delta[s] + scores[t * k + s]
-                        from[t * k + s] = UInt8(s)
-                    } else {
-                        fresh[s] = switched + scores[t * k + s]
-                        from[t * k + s] = UInt8(bestPrevious)
+                scores.withUnsafeMutableBufferPointer { out in
+                    // Frames overlap (25 ms windows every 10 ms), so scoring every
+                    // second frame and repeating the score halves the work without
+                    // moving a boundary by more than one hop.
+                    for t in Swift.stride(from: 0, to: n, by: 2) {
+                        bank.score(v.baseAddress! + t * d, into: out.baseAddress! + t * k)
+                        if t + 1 < n { for s in 0..<k { out[(t + 1) * k + s] = out[t * k + s] } }
                     }
                 }
-                // Keep the numbers small: only differences matter.
-                let top = fresh.max() ?? 0
-                for s in 0..<k { delta[s] = fresh[s] - top }
+            }
+            scores.withUnsafeBufferPointer { sc in
+                from.withUnsafeMutableBufferPointer { from in
+                    delta.withUnsafeMutableBufferPointer { delta in
+                        fresh.withUnsafeMutableBufferPointer { fresh in
+                            for t in 0..<n {
+                                let position = range.lowerBound + t
+                                while nextEasy < easy.count && easy[nextEasy] < position { nextEasy += 1 }
+                                let penalty = nextEasy < easy.count && easy[nextEasy] == position
+                                    ? parameters.pauseSwitchPenalty : parameters.switchPenalty
+                                var bestPrevious = 0
+                                for s in 1..<max(1, k) where delta[s] > delta[bestPrevious] { bestPrevious = s }
+                                let switched = delta[bestPrevious] - penalty
+                                var top = -Float.infinity
+                                for s in 0..<k {
+                                    if position == 0 || delta[s] >= switched {
+                                        fresh[s] = delta[s] + sc[t * k + s]
+                                        from[t * k + s] = UInt8(s)
+                                    } else {
+                                        fresh[s] = switched + sc[t * k + s]
+                                        from[t * k + s] = UInt8(bestPrevious)
+                                    }
+                                    top = max(top, fresh[s])
+                                }
+                                // Keep the numbers small: only differences matter.
+                                for s in 0..<k { delta[s] = fresh[s] - top }
+                            }
+                        }
+                    }
+                }
             }
             // Trace back within the chunk; the next chunk starts from the
             // decided final state.
