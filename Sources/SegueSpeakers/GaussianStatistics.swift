@@ -126,21 +126,29 @@ enum Covariance {
         var trace = 0.0
         for i in 0..<d { trace += a[i * d + i] }
         let floor = max(1e-12, 1e-9 * trace / Double(max(d, 1)))
+        // log|A| = Σ log pivot; the pivots are multiplied and the log taken
+        // once every few (a product of up to 8 pivots, each within a factor
+        // of ~1e±30 of the trace, cannot overflow a Double), which saves most
+        // of the log calls of this hot path.
         var logDet = 0.0
-        for j in 0..<d {
-            var diag = a[j * d + j]
-            for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
-            diag = max(diag, floor)
-            let l = diag.squareRoot()
-            a[j * d + j] = l
-            logDet += 2 * Foundation.log(l)
-            for i in (j + 1)..<max(j + 1, d) {
-                var v = a[i * d + j]
-                for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
-                a[i * d + j] = v / l
+        var product = 1.0
+        a.withUnsafeMutableBufferPointer { a in
+            for j in 0..<d {
+                var diag = a[j * d + j]
+                for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+                diag = max(diag, floor)
+                let l = diag.squareRoot()
+                a[j * d + j] = l
+                product *= diag
+                if j % 8 == 7 { logDet += Foundation.log(product); product = 1 }
+                for i in (j + 1)..<max(j + 1, d) {
+                    var v = a[i * d + j]
+                    for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
+                    a[i * d + j] = v / l
+                }
             }
         }
-        return logDet
+        return logDet + Foundation.log(product)
     }
 
     /// Number of free parameters of a full-covariance Gaussian in d dimensions.

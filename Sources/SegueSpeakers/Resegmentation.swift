@@ -180,11 +180,12 @@ struct MixtureBank {
                                 l[k] = q
                                 best = max(best, q)
                             }
-                            // Components more than 20 nats below the best add
-                            // less than e⁻²⁰ of its likelihood: skip their exp.
+                            // Components more than 10 nats below the best add
+                            // less than e⁻¹⁰ of its likelihood: skip their exp.
                             var total: Float = 0
-                            for k in 0..<min(m, 16) where l[k] > best - 20 { total += expf(l[k] - best) }
-                            out[s] = best + logf(total)
+                            var close = 0
+                            for k in 0..<min(m, 16) where l[k] > best - 10 { total += expf(l[k] - best); close += 1 }
+                            out[s] = close == 1 ? best : best + logf(total)
                         }
                     }
                 }

@@ -91,13 +91,20 @@ public struct SpeakerClustering: Sendable {
 
     /// ΔBIC of merging two clusters (negative: one speaker is the better model).
     func mergeCost(_ a: GaussianStatistics, _ b: GaussianStatistics, prior: [Double]) -> Double {
+        mergeCost(a, b, selfCostA: selfCost(a, prior: prior), selfCostB: selfCost(b, prior: prior), prior: prior)
+    }
+
+    /// N·log|Σ| of one cluster, the part of the merge cost that depends on
+    /// that cluster alone (cached by the agglomeration).
+    func selfCost(_ a: GaussianStatistics, prior: [Double]) -> Double {
+        a.count * a.logDeterminant(prior: prior, priorFrames: parameters.priorFrames)
+    }
+
+    func mergeCost(_ a: GaussianStatistics, _ b: GaussianStatistics, selfCostA: Double, selfCostB: Double,
+                   prior: [Double]) -> Double {
         let ab = a + b
-        let n0 = parameters.priorFrames
-        let d = a.dimension
-        return 0.5 * (ab.count * ab.logDeterminant(prior: prior, priorFrames: n0)
-                      - a.count * a.logDeterminant(prior: prior, priorFrames: n0)
-                      - b.count * b.logDeterminant(prior: prior, priorFrames: n0))
-            - parameters.lambda * Covariance.parameterCount(dimension: d) * Foundation.log(max(ab.count, 2))
+        return 0.5 * (selfCost(ab, prior: prior) - selfCostA - selfCostB)
+            - parameters.lambda * Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(ab.count, 2))
     }
 
     /// Plain agglomerative clustering of at most `blockSize` items.
@@ -107,9 +114,12 @@ public struct SpeakerClustering: Sendable {
         var stats = items
         var alive = [Bool](repeating: true, count: n)
         var owner = Array(0..<n)
+        var own = stats.map { selfCost($0, prior: prior) }
         var cost = [Double](repeating: .infinity, count: n * n)
         for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) { cost[i * n + j] = mergeCost(stats[i], stats[j], prior: prior) }
+            for j in (i + 1)..<max(i + 1, n) {
+                cost[i * n + j] = mergeCost(stats[i], stats[j], selfCostA: own[i], selfCostB: own[j], prior: prior)
+            }
         }
         var clusters = n
         let goal = max(1, target ?? 1)
@@ -123,11 +133,12 @@ public struct SpeakerClustering: Sendable {
             guard bi >= 0 else { break }
             if target == nil && best >= 0 { break }
             stats[bi].add(stats[bj])
+            own[bi] = selfCost(stats[bi], prior: prior)
             alive[bj] = false
             for k in 0..<n where owner[k] == bj { owner[k] = bi }
             clusters -= 1
             for k in 0..<n where alive[k] && k != bi {
-                let c = mergeCost(stats[bi], stats[k], prior: prior)
+                let c = mergeCost(stats[bi], stats[k], selfCostA: own[bi], selfCostB: own[k], prior: prior)
                 if k < bi { cost[k * n + bi] = c } else { cost[bi * n + k] = c }
             }
         }
