@@ -9,7 +9,9 @@ final class SoundFile {
     /// Opens `path` for reading; the error is libsndfile's own reason.
     init(path: String) throws(AudioError) {
         var sfInfo = SF_INFO()
+        DecoderMessages.decoderOpened()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            DecoderMessages.decoderClosed()
             let reason = String(cString: sf_strerror(nil))
             throw AudioError(path: path, kind: .unsupported, reason: SoundFile.explain(reason))
         }
@@ -24,7 +26,10 @@ final class SoundFile {
         sf_command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
     }
 
-    deinit { sf_close(handle) }
+    deinit {
+        sf_close(handle)
+        DecoderMessages.decoderClosed()
+    }
 
     /// Reads up to `frames` interleaved frames; returns the count read (0 at end).
     func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
@@ -47,11 +52,14 @@ final class SoundFile {
         return String(cString: name)
     }
 
-    /// libsndfile's messages are terse; say what they mean for a podcaster.
+    /// libsndfile's messages are terse and sometimes misleading (an MP3 it
+    /// cannot sync to is "not a regular file"); say what it means for a podcaster.
     private static func explain(_ reason: String) -> String {
-        if reason.contains("Format not recognised") || reason.contains("unknown format") {
-            return "not an audio format Segue can read (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3 expected): \(reason)"
+        let expected = "not an audio file Segue can read (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3 expected)"
+        if reason.contains("Format not recognised") || reason.contains("not a regular file")
+            || reason.contains("unknown format") {
+            return expected
         }
-        return "cannot decode audio: \(reason)"
+        return "\(expected): \(reason)"
     }
 }

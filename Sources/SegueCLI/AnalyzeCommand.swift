@@ -63,6 +63,12 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(help: "Skip the speaker stage (pauses and music only).")
+    var noSpeakers = false
+
+    @Flag(help: "Print each stage's wall time on stderr.")
+    var timings = false
+
     var outputs: [AnalysisOutput] {
         format.split(separator: ",").compactMap { AnalysisOutput(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
@@ -83,6 +89,7 @@ struct Analyze: ParsableCommand {
         var analyzer = EpisodeAnalyzer()
         analyzer.pauseParameters.minimumPause = minPause
         analyzer.speakerCount = speakers
+        analyzer.findSpeakers = !noSpeakers
         let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
         let progress = ProgressLine(label: "analysing \(name)", enabled: !quiet)
         let analysis: EpisodeAnalysis
@@ -94,6 +101,11 @@ struct Analyze: ParsableCommand {
             throw ExitCode(Terminal.report(error))
         }
         for warning in analysis.warnings { Terminal.warning(warning) }
+        if timings {
+            for (stage, seconds) in analysis.timings {
+                Terminal.standardError.write(Data(String(format: "timing: %@ %.3f s\n", stage, seconds).utf8))
+            }
+        }
 
         let document = AnalysisReport.document(for: analysis, minimumPause: minPause)
         let folder = URL(fileURLWithPath: output, isDirectory: true)

@@ -79,7 +79,7 @@ struct Parse: ParsableCommand {
     }
 
     private func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Terminal.standardError.write(Data((line + "\n").utf8))
     }
 }
 

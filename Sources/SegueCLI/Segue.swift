@@ -2,7 +2,7 @@ import ArgumentParser
 import SegueEngine
 
 @main
-struct Segue: AsyncParsableCommand {
+struct Segue: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segue",
         abstract: "Find pauses, speakers and chapters in podcast episodes.",
@@ -13,4 +13,16 @@ struct Segue: AsyncParsableCommand {
         version: SegueVersion.string,
         subcommands: [Analyze.self, Probe.self, Features.self, Parse.self]
     )
+
+    /// Decoder libraries must not print to the user's terminal; every message
+    /// comes from Segue itself (see `DecoderMessages`).
+    static func main() {
+        DecoderMessages.silenceLibraries()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -12,12 +12,15 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
+    /// stderr as the user sees it, even while decoder libraries are silenced.
+    static var standardError: FileHandle { DecoderMessages.userStandardError }
+
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("segue: error: \(message)\n".utf8))
+        standardError.write(Data("segue: error: \(message)\n".utf8))
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("segue: warning: \(message)\n".utf8))
+        standardError.write(Data("segue: warning: \(message)\n".utf8))
     }
 
     static func print(_ text: String) {
@@ -51,12 +54,12 @@ final class ProgressLine {
         let percent = Int(fraction * 100)
         guard percent != shown else { return }
         shown = percent
-        FileHandle.standardError.write(Data("\r\(label) \(percent)%".utf8))
+        Terminal.standardError.write(Data("\r\(label) \(percent)%".utf8))
     }
 
     func finish() {
         guard enabled, shown >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Terminal.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
 

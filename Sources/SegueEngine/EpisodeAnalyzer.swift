@@ -16,6 +16,8 @@ public struct EpisodeAnalysis: Sendable {
     public var speakers: SpeakerDiarization
     /// Things the user should know that did not stop the analysis.
     public var warnings: [String]
+    /// Wall time of each stage in seconds, in pipeline order (for benchmarks).
+    public var timings: [(stage: String, seconds: Double)]
 
     public var duration: Double { audio.duration }
 }
@@ -35,23 +37,31 @@ public struct EpisodeAnalyzer: Sendable {
     /// Analyses `path`. `progress` receives the fraction decoded (0…1), from
     /// the calling thread, a few times per second of work at most.
     public func analyze(path: String, progress: ((Double) -> Void)? = nil) throws -> EpisodeAnalysis {
+        var timings: [(stage: String, seconds: Double)] = []
+        var stageStart = Date()
+        func endStage(_ name: String) {
+            timings.append((name, Date().timeIntervalSince(stageStart)))
+            stageStart = Date()
+        }
         let decoder = try AudioDecoder(path: path)
         var audio = decoder.info
-        let extractor = FeatureExtractor(sampleRate: audio.sampleRate, parameters: featureParameters)
+        let pipeline = DecodePipeline(decoder: decoder)
+        let extractor = FeatureExtractor(sampleRate: pipeline.outputRate, parameters: featureParameters)
         let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
 
-        let pipeline = DecodePipeline(decoder: decoder)
         var decoded: Int64 = 0
         var lastReport = 0.0
         while let block = try pipeline.next() {
             try block.withUnsafeBufferPointer { try extractor.process($0, into: track) }
-            decoded += Int64(block.count)
+            decoded += Int64(block.count) * Int64(audio.sampleRate / pipeline.outputRate)
             if let progress, audio.frameCount > 0 {
                 let fraction = min(1, Double(decoded) / Double(audio.frameCount))
                 if fraction - lastReport >= 0.01 { progress(fraction); lastReport = fraction }
             }
         }
         try extractor.finish(into: track)
+        endStage("decode+features")
+        decoded = pipeline.decodedFrameCount
 
         var warnings: [String] = []
         guard decoded > 0 else {
@@ -66,12 +76,14 @@ public struct EpisodeAnalyzer: Sendable {
         audio.frameCount = decoded
 
         let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
+        endStage("pauses+music")
         let speakers = findSpeakers
             ? try SpeakerDiarizer(parameters: speakerParameters).diarize(track: track, activity: activity,
                                                                           speakerCount: speakerCount)
             : .empty
+        if findSpeakers { endStage("speakers") }
         progress?(1)
         return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, speakers: speakers,
-                               warnings: warnings)
+                               warnings: warnings, timings: timings)
     }
 }

@@ -1,4 +1,5 @@
 import CFFTW
+import Foundation
 
 /// Power spectrum of a fixed-size real frame, with the FFTW plan made once
 /// (FFTW 3, Frigo & Johnson, "The Design and Implementation of FFTW3", 2005).
@@ -10,11 +11,17 @@ public final class RealFFT {
     private let output: UnsafeMutablePointer<fftwf_complex>
     private let plan: fftwf_plan
 
+    /// FFTW's planner is not thread-safe (only `fftwf_execute` is, FFTW manual
+    /// §5.4): plans are made and destroyed under one lock.
+    private static let plannerLock = NSLock()
+
     /// `size` must be even. Plans are made with FFTW_ESTIMATE so that a short
     /// file pays no planning time; FFTs are a small share of analysis anyway.
     public init(size: Int) {
         precondition(size >= 2 && size % 2 == 0, "FFT size must be even")
         self.size = size
+        Self.plannerLock.lock()
+        defer { Self.plannerLock.unlock() }
         input = UnsafeMutableBufferPointer(start: fftwf_alloc_real(size), count: size)
         input.initialize(repeating: 0)
         output = fftwf_alloc_complex(size / 2 + 1)
@@ -22,6 +29,8 @@ public final class RealFFT {
     }
 
     deinit {
+        Self.plannerLock.lock()
+        defer { Self.plannerLock.unlock() }
         fftwf_destroy_plan(plan)
         fftwf_free(input.baseAddress)
         fftwf_free(output)

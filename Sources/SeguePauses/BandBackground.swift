@@ -4,9 +4,9 @@ import SegueFeatures
 /// The steady background in each mel band of the speech range: a low
 /// percentile of the band's level per 10-second block, then the median of
 /// neighbouring blocks. Hum, hiss and sustained music sit here; speech rises
-/// above it in many bands at once, while a melody note rises in few.
+/// above it.
 ///
-/// Memory: one band vector per block (~100 bytes per 10 s), plus one block's
+/// Memory: one band vector per block (~130 bytes per 10 s), plus one block's
 /// histograms while it is measured.
 struct BandBackground {
     let bands: [Int]
@@ -15,50 +15,68 @@ struct BandBackground {
     var tonalFlatness: Float = 0.005
     /// How much presence a tonal frame loses, in dB.
     var tonalDiscount: Float = 9
-    /// Sub-bands: indices into `bands`, split at 1, 2 and 4 kHz.
-    private let groups: [[Int]]
-    private var floors: [[Float]] = []      // [block][band index in `bands`], smoothed
+    /// Sub-bands: index ranges into `bands`, split at 1, 2 and 4 kHz.
+    private let groups: [Range<Int>]
+    /// Background power per block and band (linear), after smoothing.
+    private var floors: [[Float]] = []
+
+    private static let binWidth: Float = 0.5, lowest: Float = -120, binCount = 261
 
     init(track: FeatureTrack, bands: [Int], blockFrames: Int, percentile: Double, radius: Int) throws {
         self.bands = bands
         self.blockFrames = blockFrames
         let centres = track.layout.melCentreFrequencies
-        let edges: [Double] = [1_000, 2_000, 4_000]
-        var groups: [[Int]] = [[]]
-        for (j, band) in bands.enumerated() {
-            if band < centres.count, groups.count <= edges.count, centres[band] >= edges[groups.count - 1], !groups[groups.count - 1].isEmpty {
-                groups.append([])
-            }
-            groups[groups.count - 1].append(j)
+        var groups: [Range<Int>] = []
+        var start = 0
+        for edge in [1_000.0, 2_000, 4_000] {
+            let end = bands.firstIndex { $0 < centres.count && centres[$0] >= edge } ?? bands.count
+            if end > start { groups.append(start..<end); start = end }
         }
+        if start < bands.count { groups.append(start..<bands.count) }
         self.groups = groups
+
+        // Per block: one histogram per band (0.5 dB bins), then its percentile in dB.
+        let bandCount = bands.count, bins = Self.binCount
         var raw: [[Float]] = []
-        var histogram = [LevelProfile](repeating: LevelProfile(blockFrames: blockFrames), count: bands.count)
-        var currentBlock = 0
-        func closeBlock() {
-            raw.append(histogram.map { $0.percentile(percentile, aroundBlock: currentBlock, radius: 0) })
-            histogram = [LevelProfile](repeating: LevelProfile(blockFrames: blockFrames), count: bands.count)
+        var histogram = [UInt16](repeating: 0, count: bandCount * bins)
+        var framesInBlock = 0
+        func closeBlock(_ h: UnsafeMutableBufferPointer<UInt16>) {
+            let target = max(1, Int((Double(framesInBlock) * percentile).rounded(.up)))
+            raw.append((0..<bandCount).map { j in
+                var running = 0
+                for bin in 0..<bins {
+                    running += Int(h[j * bins + bin])
+                    if running >= target { return Self.lowest + Float(bin) * Self.binWidth }
+                }
+                return Self.lowest + Float(bins - 1) * Self.binWidth
+            })
+            for k in h.indices { h[k] = 0 }
+            framesInBlock = 0
         }
         try track.forEachBlock { block in
-            for i in 0..<block.count {
-                let frame = block.firstFrame + i
-                if frame / blockFrames != currentBlock {
-                    closeBlock()
-                    currentBlock = frame / blockFrames
-                }
-                for (j, band) in bands.enumerated() {
-                    histogram[j].add(block.mel(band, at: i), frame: frame)
+            histogram.withUnsafeMutableBufferPointer { h in
+                block.values.withUnsafeBufferPointer { v in
+                    let stride = block.layout.stride, melOffset = block.layout.melOffset
+                    for i in 0..<block.count {
+                        if framesInBlock == blockFrames { closeBlock(h) }
+                        let row = i * stride + melOffset
+                        for (j, band) in bands.enumerated() {
+                            let bin = Int(max(0, min(Float(bins - 1), (v[row + band] - Self.lowest) / Self.binWidth + 0.5)))
+                            h[j * bins + bin] &+= 1
+                        }
+                        framesInBlock += 1
+                    }
                 }
             }
         }
-        if track.frameCount > 0 { closeBlock() }
+        if framesInBlock > 0 { histogram.withUnsafeMutableBufferPointer { closeBlock($0) } }
         // Median across neighbouring blocks, per band: one loud block (a
         // music break, a cough fest) does not lift the background around it.
         floors = raw.indices.map { b in
             let neighbours = raw[max(0, b - radius)...min(raw.count - 1, b + radius)]
-            return bands.indices.map { j in
+            return (0..<bandCount).map { j in
                 let values = neighbours.map { $0[j] }.sorted()
-                return values[values.count / 2]
+                return exp(values[values.count / 2] * 0.230_258_5)
             }
         }
     }
@@ -77,12 +95,13 @@ struct BandBackground {
         let a = min(floors.count - 1, max(0, Int(position.rounded(.down))))
         let b = min(floors.count - 1, a + 1)
         let t = Float(min(1, max(0, position - Double(a))))
+        let floorA = floors[a], floorB = floors[b]
         var best: Float = 0, totalExcess: Float = 0, totalBackground: Float = 1e-12
         for group in groups {
             var excess: Float = 0, background: Float = 1e-12
             for j in group {
-                let floor = powerOf(floors[a][j] + (floors[b][j] - floors[a][j]) * t)
-                excess += max(0, powerOf(block.mel(bands[j], at: i)) - floor)
+                let floor = floorA[j] + (floorB[j] - floorA[j]) * t
+                excess += max(0, exp(block.mel(bands[j], at: i) * 0.230_258_5) - floor)
                 background += floor
             }
             best = max(best, 10 * log10(1 + excess / background))
@@ -98,6 +117,4 @@ struct BandBackground {
         }
         return best
     }
-
-    @inline(__always) private func powerOf(_ decibels: Float) -> Float { exp(decibels * 0.230_258_5) }
 }

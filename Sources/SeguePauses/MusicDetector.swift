@@ -10,68 +10,71 @@ import SegueFeatures
 ///   a second ("percentage of low-energy frames"); sustained music does not,
 /// - loudness: music that stands alone is mixed near speech level; a bed
 ///   20 dB under the voice, heard in a pause, is background, not music.
-/// Decisions are made on 1-second windows every half second.
+/// Frames are fed in order; decisions are made on 1-second windows every
+/// half second, and only a few numbers per window are kept.
 struct MusicDetector {
-    var chunkSeconds = 0.5
-    var minimumMusic = 2.0
     var tonalFlatness: Float = 0.005
     var minimumTonalFraction: Float = 0.6
     var maximumDipFraction: Float = 0.2
     var dipDepth: Float = 10
     var maximumLevelBelowSpeech: Float = 12
+    var minimumMusic = 2.0
 
-    private struct Chunk { var frames: Range<Int>; var tonal: Int; var levels: [Float] }
+    private struct Chunk { var start: Int; var tonal = 0; var levels: [Float] = [] }
+    private struct Window { var frames: Range<Int>; var tonalFraction: Float; var dips: Float; var median: Float }
 
-    /// Music spans in frames. `speechLevel(frame)` is the typical speech level there (dBFS).
-    func detect(in track: FeatureTrack, speechLevel: (Int) -> Float) throws -> [(frames: Range<Int>, confidence: Double)] {
-        let chunkFrames = max(1, Int((chunkSeconds / track.clock.hopDuration).rounded()))
-        var previous: Chunk?
-        var current = Chunk(frames: 0..<0, tonal: 0, levels: [])
-        var musicChunks: [(frames: Range<Int>, score: Float)] = []
+    private let chunkFrames: Int
+    private let hop: Double
+    private var previous: Chunk?
+    private var current = Chunk(start: 0)
+    private var windows: [Window] = []
 
-        func judge(_ a: Chunk, _ b: Chunk) {
-            let levels = (a.levels + b.levels).sorted()
-            guard levels.count >= 2 * chunkFrames / 2 else { return }
-            let tonalFraction = Float(a.tonal + b.tonal) / Float(levels.count)
-            let peak = levels[Int(Double(levels.count - 1) * 0.9)]
-            let dips = Float(levels.prefix { $0 < peak - dipDepth }.count) / Float(levels.count)
-            let median = levels[levels.count / 2]
-            let middle = (a.frames.lowerBound + b.frames.upperBound) / 2
-            guard tonalFraction >= minimumTonalFraction, dips <= maximumDipFraction,
-                  median >= speechLevel(middle) - maximumLevelBelowSpeech else { return }
-            musicChunks.append((a.frames.lowerBound..<b.frames.upperBound, tonalFraction))
+    init(hop: Double, chunkSeconds: Double = 0.5) {
+        self.hop = hop
+        chunkFrames = max(2, Int((chunkSeconds / hop).rounded()))
+    }
+
+    mutating func add(frame: Int, level: Float, flatness: Float) {
+        if current.levels.isEmpty { current.start = frame }
+        current.levels.append(level)
+        if flatness < tonalFlatness { current.tonal += 1 }
+        if current.levels.count == chunkFrames {
+            if let previous { summarise(previous, current) }
+            previous = current
+            current = Chunk(start: frame + 1)
+            current.levels.reserveCapacity(chunkFrames)
         }
+    }
 
-        try track.forEachBlock { block in
-            for i in 0..<block.count {
-                let frame = block.firstFrame + i
-                if current.frames.isEmpty { current.frames = frame..<frame }
-                current.frames = current.frames.lowerBound..<(frame + 1)
-                current.levels.append(block.value(.speechBandLevel, at: i))
-                if block.value(.spectralFlatness, at: i) < tonalFlatness { current.tonal += 1 }
-                if current.frames.count == chunkFrames {
-                    if let previous { judge(previous, current) }
-                    previous = current
-                    current = Chunk(frames: 0..<0, tonal: 0, levels: [])
-                }
-            }
-        }
-        if let previous, !current.levels.isEmpty { judge(previous, current) }
+    private mutating func summarise(_ a: Chunk, _ b: Chunk) {
+        let levels = (a.levels + b.levels).sorted()
+        let peak = levels[Int(Double(levels.count - 1) * 0.9)]
+        let dips = Float(levels.prefix { $0 < peak - dipDepth }.count) / Float(levels.count)
+        windows.append(Window(frames: a.start..<(b.start + b.levels.count),
+                              tonalFraction: Float(a.tonal + b.tonal) / Float(levels.count),
+                              dips: dips, median: levels[levels.count / 2]))
+    }
 
-        // Overlapping music windows join into spans; short ones are dropped.
+    /// Music spans in frames, given the typical speech level (dBFS) at a frame.
+    mutating func finish(speechLevel: (Int) -> Float) -> [(frames: Range<Int>, confidence: Double)] {
+        if let previous, current.levels.count >= chunkFrames / 2 { summarise(previous, current) }
         var spans: [(frames: Range<Int>, confidence: Double)] = []
         var scores: [Float] = []
-        for chunk in musicChunks {
-            if let last = spans.last, chunk.frames.lowerBound <= last.frames.upperBound {
-                spans[spans.count - 1].frames = last.frames.lowerBound..<chunk.frames.upperBound
-                scores.append(chunk.score)
+        for window in windows {
+            let middle = (window.frames.lowerBound + window.frames.upperBound) / 2
+            guard window.tonalFraction >= minimumTonalFraction, window.dips <= maximumDipFraction,
+                  window.median >= speechLevel(middle) - maximumLevelBelowSpeech else { continue }
+            // Overlapping music windows join into one span.
+            if let last = spans.last, window.frames.lowerBound <= last.frames.upperBound {
+                spans[spans.count - 1].frames = last.frames.lowerBound..<window.frames.upperBound
+                scores.append(window.tonalFraction)
                 spans[spans.count - 1].confidence = Double(scores.reduce(0, +) / Float(scores.count))
             } else {
-                scores = [chunk.score]
-                spans.append((chunk.frames, Double(chunk.score)))
+                scores = [window.tonalFraction]
+                spans.append((window.frames, Double(window.tonalFraction)))
             }
         }
-        let minimumFrames = Int(minimumMusic / track.clock.hopDuration)
+        let minimumFrames = Int(minimumMusic / hop)
         return spans.filter { $0.frames.count >= minimumFrames }
     }
 }

@@ -58,32 +58,38 @@ public struct PauseDetector: Sendable {
                                             percentile: parameters.floorPercentile,
                                             radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded())))
 
-        // Thresholds follow the distribution of presence, and the reported
-        // levels that of the speech-band level.
-        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 130)
+        // One pass computes each frame's presence (kept, quantised to 0.5 dB:
+        // 100 bytes per second), the level distributions the thresholds come
+        // from, and the music cues.
+        var presence: [UInt8] = []
+        presence.reserveCapacity(track.frameCount)
+        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127)
         var levelProfile = LevelProfile(blockFrames: blockFrames)
+        var musicDetector = MusicDetector(hop: clock.hopDuration)
         try track.forEachBlock { block in
             for i in 0..<block.count {
-                presenceProfile.add(background.presence(block, at: i), frame: block.firstFrame + i)
-                levelProfile.add(block.value(.speechBandLevel, at: i), frame: block.firstFrame + i)
+                let frame = block.firstFrame + i
+                let p = min(127, background.presence(block, at: i))
+                presence.append(UInt8((p * 2).rounded()))
+                presenceProfile.add(p, frame: frame)
+                let level = block.value(.speechBandLevel, at: i)
+                levelProfile.add(level, frame: frame)
+                musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i))
             }
         }
         let thresholds = Thresholds(profile: presenceProfile, parameters: parameters, hop: clock.hopDuration)
         let levels = Thresholds(profile: levelProfile, parameters: parameters, hop: clock.hopDuration)
 
         // Music without speech is neither speech nor a pause.
-        let musicSpans = try MusicDetector().detect(in: track, speechLevel: { levels.top(frame: $0) })
+        let musicSpans = musicDetector.finish(speechLevel: { levels.top(frame: $0) })
         var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
                                         minimumPauseFrames: frames(parameters.minimumPause, clock))
         var nextMusic = 0
-        try track.forEachBlock { block in
-            for i in 0..<block.count {
-                let frame = block.firstFrame + i
-                while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
-                let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
-                let (lower, upper) = thresholds.at(frame: frame)
-                tracker.add(level: inMusic ? 0 : background.presence(block, at: i), lower: lower, upper: upper)
-            }
+        for (frame, quantised) in presence.enumerated() {
+            while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
+            let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
+            let (lower, upper) = thresholds.at(frame: frame)
+            tracker.add(level: inMusic ? 0 : Float(quantised) / 2, lower: lower, upper: upper)
         }
         let runs = tracker.finish()
         let music = musicSpans.map {

@@ -7,7 +7,9 @@ import Testing
 @Suite struct CorpusGoldenTests {
     static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let corpus = testsFolder.appendingPathComponent("Corpus")
-    static let golden = testsFolder.appendingPathComponent("Golden/parse")
+    /// Goldens live with the others at the repository's top level.
+    static let golden = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden/parse")
 
     /// Options a corpus file needs, as a user would pass them on the command line.
     static let options: [String: ParseOptions] = [
