@@ -58,38 +58,45 @@ public struct PauseDetector: Sendable {
                                             percentile: parameters.floorPercentile,
                                             radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded())))
 
-        // One pass computes each frame's presence (kept, quantised to 0.5 dB:
-        // 100 bytes per second), the level distributions the thresholds come
-        // from, and the music cues.
-        var presence: [UInt8] = []
-        presence.reserveCapacity(track.frameCount)
-        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127)
-        var levelProfile = LevelProfile(blockFrames: blockFrames)
+        // One pass measures the distributions the thresholds come from, and
+        // the music cues; the next decides frame by frame. Presence is cheap
+        // to compute twice and costly to keep for a three-hour episode.
+        let windows = [
+            LevelProfile.Request(fraction: parameters.floorPercentile,
+                                 radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded()))),
+            LevelProfile.Request(fraction: parameters.speechPercentile,
+                                 radius: max(0, Int((parameters.speechRadius / blockSeconds).rounded()))),
+        ]
+        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127, requests: windows)
+        var levelProfile = LevelProfile(blockFrames: blockFrames, requests: windows)
         var musicDetector = MusicDetector(hop: clock.hopDuration)
         try track.forEachBlock { block in
             for i in 0..<block.count {
                 let frame = block.firstFrame + i
-                let p = min(127, background.presence(block, at: i))
-                presence.append(UInt8((p * 2).rounded()))
-                presenceProfile.add(p, frame: frame)
+                presenceProfile.add(background.presence(block, at: i), frame: frame)
                 let level = block.value(.speechBandLevel, at: i)
                 levelProfile.add(level, frame: frame)
                 musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i))
             }
         }
-        let thresholds = Thresholds(profile: presenceProfile, parameters: parameters, hop: clock.hopDuration)
-        let levels = Thresholds(profile: levelProfile, parameters: parameters, hop: clock.hopDuration)
+        presenceProfile.finish()
+        levelProfile.finish()
+        let thresholds = Thresholds(profile: presenceProfile, parameters: parameters)
+        let levels = Thresholds(profile: levelProfile, parameters: parameters)
 
         // Music without speech is neither speech nor a pause.
         let musicSpans = musicDetector.finish(speechLevel: { levels.top(frame: $0) })
         var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
                                         minimumPauseFrames: frames(parameters.minimumPause, clock))
         var nextMusic = 0
-        for (frame, quantised) in presence.enumerated() {
-            while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
-            let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
-            let (lower, upper) = thresholds.at(frame: frame)
-            tracker.add(level: inMusic ? 0 : Float(quantised) / 2, lower: lower, upper: upper)
+        try track.forEachBlock { block in
+            for i in 0..<block.count {
+                let frame = block.firstFrame + i
+                while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
+                let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
+                let (lower, upper) = thresholds.at(frame: frame)
+                tracker.add(level: inMusic ? 0 : background.presence(block, at: i), lower: lower, upper: upper)
+            }
         }
         let runs = tracker.finish()
         let music = musicSpans.map {
@@ -124,15 +131,13 @@ struct Thresholds {
     private let blockFrames: Int
     let medianFloor: Float, medianSpeech: Float
 
-    init(profile: LevelProfile, parameters: PauseDetector.Parameters, hop: Double) {
+    /// `profile` carries two windows: the floor percentile, then the speech percentile.
+    init(profile: LevelProfile, parameters: PauseDetector.Parameters) {
         blockFrames = profile.blockFrames
-        let blockSeconds = Double(profile.blockFrames) * hop
-        let floorRadius = max(0, Int((parameters.floorRadius / blockSeconds).rounded()))
-        let speechRadius = max(0, Int((parameters.speechRadius / blockSeconds).rounded()))
         var lower: [Float] = [], upper: [Float] = [], floors: [Float] = [], speech: [Float] = []
-        for block in 0..<max(1, profile.histograms.count) {
-            let floor = profile.percentile(parameters.floorPercentile, aroundBlock: block, radius: floorRadius)
-            let top = profile.percentile(parameters.speechPercentile, aroundBlock: block, radius: speechRadius)
+        let floorValues = profile.results[0].isEmpty ? [profile.lowest] : profile.results[0]
+        let topValues = profile.results[1].isEmpty ? [profile.lowest] : profile.results[1]
+        for (floor, top) in zip(floorValues, topValues) {
             let range = Double(max(top - floor, 0))
             lower.append(floor + Float(max(parameters.minimumLowerMargin, parameters.lowerFraction * range)))
             upper.append(floor + Float(max(parameters.minimumUpperMargin, parameters.upperFraction * range)))
