@@ -25,11 +25,13 @@ public enum RTTM {
     }
 
     /// RTTM text; fields may not contain whitespace, so it is replaced by `_`.
+    /// Times are rounded like the analysis JSON's, so both files agree to the digit.
     public static func render(_ turns: [Turn]) -> Data {
         var out = ""
         for turn in turns {
             out += String(format: "SPEAKER %@ %d %.3f %.3f <NA> <NA> %@ <NA> <NA>\n",
-                          token(turn.file), turn.channel, turn.start, max(0, turn.duration), token(turn.speaker))
+                          token(turn.file), turn.channel, Seconds.rounded(turn.start),
+                          Seconds.rounded(max(0, turn.duration)), token(turn.speaker))
         }
         return Data(out.utf8)
     }
