@@ -49,16 +49,8 @@ public final class FeatureTrack: @unchecked Sendable {
     public func flush() throws {
         guard !pending.isEmpty else { return }
         let offset = off_t(frameCount - pending.count / layout.stride) * off_t(layout.stride * 4)
-        try pending.withUnsafeBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                let n = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, offset + off_t(written))
-                guard n > 0 else {
-                    throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSLocalizedDescriptionKey:
-                        "cannot write temporary features: \(String(cString: strerror(errno)))"])
-                }
-                written += n
-            }
+        try pending.withUnsafeMutableBytes { bytes in
+            try transfer(bytes, at: offset, what: "write") { pwrite(descriptor, $0, $1, $2) }
         }
         pending.removeAll(keepingCapacity: true)
     }
@@ -71,17 +63,24 @@ public final class FeatureTrack: @unchecked Sendable {
         var values = [Float](repeating: 0, count: (upper - lower) * layout.stride)
         let offset = off_t(lower) * off_t(layout.stride * 4)
         try values.withUnsafeMutableBytes { bytes in
-            var done = 0
-            while done < bytes.count {
-                let n = pread(descriptor, bytes.baseAddress! + done, bytes.count - done, offset + off_t(done))
-                guard n > 0 else {
-                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey:
-                        "cannot read temporary features: \(String(cString: strerror(errno)))"])
-                }
-                done += n
-            }
+            try transfer(bytes, at: offset, what: "read") { pread(descriptor, $0, $1, $2) }
         }
         return FeatureBlock(layout: layout, firstFrame: lower, values: values)
+    }
+
+    /// Moves all of `bytes` with `io` (pread or pwrite), which may do less per call.
+    private func transfer(_ bytes: UnsafeMutableRawBufferPointer, at offset: off_t, what: String,
+                          _ io: (UnsafeMutableRawPointer, Int, off_t) -> Int) throws {
+        guard let base = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = io(base + done, bytes.count - done, offset + off_t(done))
+            guard n > 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
+                    "cannot \(what) temporary features: \(String(cString: strerror(errno)))"])
+            }
+            done += n
+        }
     }
 
     /// Calls `body` with consecutive blocks covering `range` (all frames by default).

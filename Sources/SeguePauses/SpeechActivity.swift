@@ -1,8 +1,10 @@
-/// A pause between speech: start and end in seconds, and how sure we are.
-public struct Pause: Sendable, Codable, Equatable {
+/// A stretch of time with a confidence: a pause between speech, or music
+/// without speech (intro music, a jingle, a break).
+public struct ScoredSpan: Sendable, Codable, Equatable {
     public var start: Double
     public var end: Double
-    /// 0…1: how far below the speech threshold the pause stayed, and for how long.
+    /// 0…1. For a pause: how far below the speech threshold it stayed, and
+    /// for how long; for music: the share of tonal frames.
     public var confidence: Double
 
     public init(start: Double, end: Double, confidence: Double) {
@@ -14,20 +16,8 @@ public struct Pause: Sendable, Codable, Equatable {
     public var duration: Double { end - start }
 }
 
-/// A stretch of music without speech (intro music, a jingle, a music break).
-public struct MusicSpan: Sendable, Codable, Equatable {
-    public var start: Double
-    public var end: Double
-    public var confidence: Double
-
-    public init(start: Double, end: Double, confidence: Double) {
-        self.start = start
-        self.end = end
-        self.confidence = confidence
-    }
-
-    public var duration: Double { end - start }
-}
+public typealias Pause = ScoredSpan
+public typealias MusicSpan = ScoredSpan
 
 /// Frame ranges of one kind of activity, half-open, in frame indices.
 public typealias FrameSpan = Range<Int>
