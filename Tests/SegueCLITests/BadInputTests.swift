@@ -35,12 +35,13 @@ import SegueTestSupport
             try Data("00:13 — Intro\n01:02 — Guests\n".utf8).write(to: url)
             return url.path
         }, works: false),
-        Case(name: "M4A is not readable by libsndfile", make: { folder in
+        Case(name: "M4A/AAC (libsndfile cannot read it)", make: { folder in
+            // A real AAC file, made by ffmpeg (installed by Tools/setup).
             let url = folder.appendingPathComponent("episode.m4a")
-            // An MP4 'ftyp' box is enough for libsndfile to refuse the container.
-            var box = Data([0, 0, 0, 0x18]) + Data("ftypM4A ".utf8) + Data([0, 0, 2, 0])
-            box += Data("M4A mp42isom".utf8) + Data(repeating: 0, count: 64)
-            try box.write(to: url)
+            let ffmpeg = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+                "-nostdin", "-v", "error", "-i", Repository.fixtures.appendingPathComponent("clean.flac").path,
+                "-t", "3", "-c:a", "aac", url.path])
+            guard ffmpeg.status == 0 else { throw CocoaError(.fileWriteUnknown) }
             return url.path
         }, works: false),
         Case(name: "missing file", make: { folder in folder.appendingPathComponent("nope.flac").path }, works: false),
