@@ -1,11 +1,10 @@
 import Foundation
 import SegueAudio
-import SegueFeatures
 
-/// Decodes (and mixes down and decimates to the analysis rate) on a second
-/// thread while the caller analyses, so that analysis costs little more wall
-/// time than decoding alone. At most `capacity` blocks wait in between:
-/// memory stays bounded whatever the file's length.
+/// Decodes (and mixes down) on a second thread while the caller analyses, so
+/// that analysis costs little more wall time than decoding alone. At most
+/// `capacity` blocks wait in between: memory stays bounded whatever the
+/// file's length.
 final class DecodePipeline: @unchecked Sendable {
     static let blockSize = 16_384
 
@@ -16,22 +15,10 @@ final class DecodePipeline: @unchecked Sendable {
     private var framesDecoded: Int64 = 0
     private let capacity = 8
     private let decoder: AudioDecoder
-    private let decimators: [HalfBandDecimator]
-
-    /// The rate of the blocks `next()` returns.
-    let outputRate: Int
 
     /// Starts decoding `decoder` at once.
     init(decoder: AudioDecoder) {
         self.decoder = decoder
-        var rate = decoder.info.sampleRate
-        var decimators: [HalfBandDecimator] = []
-        while rate > HalfBandDecimator.analysisRate(for: decoder.info.sampleRate) {
-            decimators.append(HalfBandDecimator(inputRate: rate))
-            rate /= 2
-        }
-        self.decimators = decimators
-        outputRate = rate
         let thread = Thread { [self] in self.run() }
         thread.name = "segue.decode"
         thread.start()
@@ -45,12 +32,6 @@ final class DecodePipeline: @unchecked Sendable {
                 let n = try block.withUnsafeMutableBufferPointer { try decoder.readMono(into: $0) }
                 if n == 0 { break }
                 if n < block.count { block.removeLast(block.count - n) }
-                for decimator in decimators {
-                    var halved: [Float] = []
-                    halved.reserveCapacity(block.count / 2 + 1)
-                    block.withUnsafeBufferPointer { decimator.process($0, into: &halved) }
-                    block = halved
-                }
                 condition.lock()
                 while blocks.count >= capacity { condition.wait() }
                 blocks.append(block)

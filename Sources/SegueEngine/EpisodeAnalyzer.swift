@@ -43,24 +43,42 @@ public struct EpisodeAnalyzer: Sendable {
             timings.append((name, Date().timeIntervalSince(stageStart)))
             stageStart = Date()
         }
+        let (audio, track, warnings) = try decodeFeatures(path: path, progress: progress)
+        endStage("decode+features")
+
+        let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
+        endStage("pauses+music")
+        let speakers = findSpeakers
+            ? try SpeakerDiarizer(parameters: speakerParameters).diarize(track: track, activity: activity,
+                                                                          speakerCount: speakerCount)
+            : .empty
+        if findSpeakers { endStage("speakers") }
+        progress?(1)
+        return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, speakers: speakers,
+                               warnings: warnings, timings: timings)
+    }
+
+    /// Decodes the file once and computes every frame's features. The decoder
+    /// is closed when this returns, before the later stages run.
+    private func decodeFeatures(path: String, progress: ((Double) -> Void)?) throws
+        -> (audio: AudioInfo, track: FeatureTrack, warnings: [String]) {
         let decoder = try AudioDecoder(path: path)
         var audio = decoder.info
         let pipeline = DecodePipeline(decoder: decoder)
-        let extractor = FeatureExtractor(sampleRate: pipeline.outputRate, parameters: featureParameters)
+        let extractor = FeatureExtractor(sampleRate: audio.sampleRate, parameters: featureParameters)
         let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
 
         var decoded: Int64 = 0
         var lastReport = 0.0
         while let block = try pipeline.next() {
             try block.withUnsafeBufferPointer { try extractor.process($0, into: track) }
-            decoded += Int64(block.count) * Int64(audio.sampleRate / pipeline.outputRate)
+            decoded += Int64(block.count)
             if let progress, audio.frameCount > 0 {
                 let fraction = min(1, Double(decoded) / Double(audio.frameCount))
                 if fraction - lastReport >= 0.01 { progress(fraction); lastReport = fraction }
             }
         }
         try extractor.finish(into: track)
-        endStage("decode+features")
         decoded = pipeline.decodedFrameCount
 
         var warnings: [String] = []
@@ -74,16 +92,6 @@ public struct EpisodeAnalyzer: Sendable {
                                    path, declared, found))
         }
         audio.frameCount = decoded
-
-        let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
-        endStage("pauses+music")
-        let speakers = findSpeakers
-            ? try SpeakerDiarizer(parameters: speakerParameters).diarize(track: track, activity: activity,
-                                                                          speakerCount: speakerCount)
-            : .empty
-        if findSpeakers { endStage("speakers") }
-        progress?(1)
-        return EpisodeAnalysis(path: path, audio: audio, features: track, activity: activity, speakers: speakers,
-                               warnings: warnings, timings: timings)
+        return (audio, track, warnings)
     }
 }

@@ -3,6 +3,10 @@ import Foundation
 /// Turns a stream of mono samples into feature frames (see `FeatureLayout`):
 /// create it once per file, `process` each decoded block, then `finish`.
 ///
+/// Input at 32 kHz and above is first halved (`HalfBandDecimator`) until it
+/// is below 32 kHz: nothing above 8 kHz is analysed, so a 44.1 kHz episode
+/// costs the FFTs of a 22.05 kHz one. `clock` is at that analysis rate.
+///
 /// Frame `i` covers samples `i·hop ..< i·hop + window`; the last frames are
 /// zero-padded so that the whole file is covered.
 public final class FeatureExtractor {
@@ -28,8 +32,19 @@ public final class FeatureExtractor {
     private var previousMelDB: [Float]
     private let blockFrames = 1_024
 
-    public init(sampleRate: Int, parameters: FeatureParameters = FeatureParameters()) {
+    private let decimators: [HalfBandDecimator]
+    private var decimated: [Float] = []
+
+    /// `sampleRate` is the rate of the samples given to `process`.
+    public init(sampleRate inputRate: Int, parameters: FeatureParameters = FeatureParameters()) {
         self.parameters = parameters
+        var sampleRate = inputRate
+        var decimators: [HalfBandDecimator] = []
+        while sampleRate > HalfBandDecimator.analysisRate(for: inputRate) {
+            decimators.append(HalfBandDecimator(inputRate: sampleRate))
+            sampleRate /= 2
+        }
+        self.decimators = decimators
         clock = FrameClock(sampleRate: sampleRate, parameters: parameters)
         var fftSize = 2
         while fftSize < clock.windowSamples { fftSize *= 2 }
@@ -65,7 +80,18 @@ public final class FeatureExtractor {
 
     /// Consumes `input` and appends every completed frame to `track`.
     public func process(_ input: UnsafeBufferPointer<Float>, into track: FeatureTrack) throws {
-        samples.append(contentsOf: input)
+        if decimators.isEmpty {
+            samples.append(contentsOf: input)
+        } else {
+            decimated.removeAll(keepingCapacity: true)
+            decimators[0].process(input, into: &decimated)
+            for decimator in decimators.dropFirst() {
+                let stage = decimated
+                decimated.removeAll(keepingCapacity: true)
+                stage.withUnsafeBufferPointer { decimator.process($0, into: &decimated) }
+            }
+            samples.append(contentsOf: decimated)
+        }
         var start = 0
         while start + clock.windowSamples <= samples.count {
             samples.withUnsafeBufferPointer { analyseFrame(UnsafeBufferPointer(rebasing: $0[start..<(start + clock.windowSamples)])) }
