@@ -5,26 +5,49 @@
 public enum AlignmentText {
     /// The spoken-form, space-separated words of `text`.
     public static func normalize(_ text: String) -> String {
-        let s = dropNoises(text)
-        var out: [UInt8] = []
-        out.reserveCapacity(s.count)
-        var words: [String] = []
-        var i = 0
-        while i < s.count {
-            while i < s.count, isTokenSeparator(s[i]) { i += 1 }
-            let lo = i
-            while i < s.count, !isTokenSeparator(s[i]) { i += 1 }
-            guard lo < i else { break }
-            // Most tokens are plain ASCII words: write them straight to the output, no intermediate strings.
-            if appendPlainWord(s[lo..<i], to: &out) { continue }
-            words.removeAll(keepingCapacity: true)
-            spoken(String(String.UnicodeScalarView(s[lo..<i])), into: &words)
-            for word in words {
-                if !out.isEmpty { out.append(0x20) }
-                out.append(contentsOf: word.utf8)
+        var normalizer = Normalizer()
+        return normalizer.normalize(text)
+    }
+
+    /// Normalises many texts in a row (the turns of one transcript), remembering how each token that needs
+    /// spelling out ("$40,", "it’s", "Dr.", "1999.") is spoken: transcripts repeat such tokens a lot, and
+    /// spelling one out builds a dozen small strings. Not shared between threads; make one per worker.
+    struct Normalizer {
+        /// Keyed by scalars, not `String`: strings compare equal under canonical equivalence, but "José" and
+        /// "Jose\u{301}" are spoken differently ("josé", "jose").
+        private var spokenTokens: [[Unicode.Scalar]: [String]] = [:]
+        /// Bounds the memory a long transcript of all-different tokens can take.
+        private static let rememberedTokens = 4096
+
+        mutating func normalize(_ text: String) -> String {
+            let s = dropNoises(text)
+            var out: [UInt8] = []
+            out.reserveCapacity(s.count)
+            var i = 0
+            while i < s.count {
+                while i < s.count, isTokenSeparator(s[i]) { i += 1 }
+                let lo = i
+                while i < s.count, !isTokenSeparator(s[i]) { i += 1 }
+                guard lo < i else { break }
+                // Most tokens are plain ASCII words: write them straight to the output, no intermediate strings.
+                if appendPlainWord(s[lo..<i], to: &out) { continue }
+                for word in spokenWords(s[lo..<i]) {
+                    if !out.isEmpty { out.append(0x20) }
+                    out.append(contentsOf: word.utf8)
+                }
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
+
+        private mutating func spokenWords(_ token: ArraySlice<Unicode.Scalar>) -> [String] {
+            let key = Array(token)
+            if let known = spokenTokens[key] { return known }
+            var words: [String] = []
+            spoken(makeString(token), into: &words)
+            if spokenTokens.count >= Self.rememberedTokens { spokenTokens.removeAll(keepingCapacity: true) }
+            spokenTokens[key] = words
+            return words
+        }
     }
 
     @inline(__always)
@@ -45,11 +68,11 @@ public enum AlignmentText {
             let lower = v | 0x20
             guard (lower >= 0x61 && lower <= 0x7A) || v == 0x27 else { return false }
         }
-        // Abbreviation keys are short; only those tokens need the dictionary.
-        if hi - lo <= 6 {
-            let word = String(String.UnicodeScalarView(token[lo..<hi])).lowercased()
-            if abbreviations[word] != nil { return false }
-            if hi < token.endIndex, token[hi] == ".", abbreviations[word + "."] != nil { return false }
+        // Abbreviation keys are short; only those tokens need checking.
+        if hi - lo <= 6, let word = PackedASCII(lowercasing: token[lo..<hi]) {
+            if packedAbbreviations.contains(word) { return false }
+            if hi < token.endIndex, token[hi] == ".", let dotted = word.appending(0x2E),
+               packedAbbreviations.contains(dotted) { return false }
         }
         if !out.isEmpty { out.append(0x20) }
         for c in token[lo..<hi] {
@@ -80,7 +103,7 @@ public enum AlignmentText {
     /// Removes `[…]` annotations always, `(…)` only when it holds a known noise or a timestamp,
     /// and filler/pause marks. Linear: each bracket looks ahead at most 60 characters.
     static func dropNoises(_ text: String) -> [Unicode.Scalar] {
-        let s = Array(text.unicodeScalars)
+        let s = scalars(of: text)
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(s.count)
         var i = 0
@@ -91,7 +114,7 @@ public enum AlignmentText {
                 var j = i + 1
                 while j < s.count, j - i <= 60, s[j] != close, s[j] != c { j += 1 }
                 if j < s.count, s[j] == close {
-                    let inner = String(String.UnicodeScalarView(s[(i + 1)..<j])).trimmingBlanks().lowercased()
+                    let inner = makeString(s[(i + 1)..<j]).trimmingBlanks().lowercased()
                     if c == "[" || noiseWords.contains(inner) || ClockTime.parse(inner) != nil {
                         out.append(" ")
                         i = j + 1
@@ -119,6 +142,11 @@ public enum AlignmentText {
         "feat.": "featuring", "km": "kilometers",
         "kg": "kilograms", "mph": "miles per hour", "hz": "hertz", "khz": "kilohertz", "db": "decibels",
     ]
+
+    /// The keys of ``abbreviations``, packed so a plain word can be looked up without building a string.
+    private static let packedAbbreviations: Set<PackedASCII> = Set(abbreviations.keys.compactMap {
+        PackedASCII(lowercasing: Array($0.unicodeScalars)[...])
+    })
 
     private static let symbols: [Unicode.Scalar: String] = [
         "&": "and", "+": "plus", "%": "percent", "@": "at", "=": "equals", "#": "number", "°": "degrees",
@@ -268,7 +296,7 @@ public enum AlignmentText {
         var lo = 0, hi = s.count
         while lo < hi, !isWordScalar(s[lo]), s[lo] != "$", s[lo] != "£", s[lo] != "€" { lo += 1 }
         while hi > lo, !isWordScalar(s[hi - 1]) { hi -= 1 }
-        return String(String.UnicodeScalarView(s[lo..<hi]))
+        return makeString(s[lo..<hi])
     }
 
     /// "Dr.," → "dr." so the abbreviation table sees the dot.
@@ -278,6 +306,6 @@ public enum AlignmentText {
         while lo < hi, !isWordScalar(s[lo]) { lo += 1 }
         while hi > lo, !isWordScalar(s[hi - 1]), s[hi - 1] != "." { hi -= 1 }
         while hi - 1 > lo, s[hi - 1] == ".", s[hi - 2] == "." { hi -= 1 }
-        return String(String.UnicodeScalarView(s[lo..<hi]))
+        return makeString(s[lo..<hi])
     }
 }

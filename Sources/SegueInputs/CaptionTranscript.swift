@@ -11,7 +11,7 @@ enum CaptionTranscript {
     static func read(lines: [String], format: InputFormat, options: ParseOptions, log: inout DiagnosticLog) -> Transcript {
         let cues = CueFile.read(lines: lines, log: &log)
         var pieces: [Piece] = []
-        var labelled: [Int: TurnLine.Start] = [:]
+        var labelled = [TurnLine.Start?](repeating: nil, count: cues.count)
         for (n, cue) in cues.enumerated() {
             let raw = cue.payload.joined(separator: "\n")
             let voice = CueFile.voice(raw)

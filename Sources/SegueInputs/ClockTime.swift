@@ -42,7 +42,7 @@ enum ClockTime {
             fraction = Double("0." + digits) ?? 0
         }
         // A letter or digit glued to the end ("10:30am", "12:00:00:00") is not a timestamp we understand.
-        let text = String(String.UnicodeScalarView(s[start..<i]))
+        let text = makeString(s[start..<i])
         if i < s.count, isLetter(s[i]) {
             return .none
         }
@@ -72,7 +72,7 @@ enum ClockTime {
 
     /// Reads a whole string as one clock time (surrounding blanks allowed).
     static func parse(_ text: some StringProtocol) -> Double? {
-        let s = Array(text.unicodeScalars)
+        let s = scalars(of: text)
         var i = 0
         while i < s.count, isBlank(s[i]) { i += 1 }
         guard case .time(let seconds, var end) = read(s, at: i) else { return nil }
@@ -137,14 +137,6 @@ extension StringProtocol {
 
     /// True for empty lines and lines of only blanks (NBSP separator lines count).
     var isBlankLine: Bool { unicodeScalars.allSatisfy(isBlank) }
-}
-
-/// A scalar slice as a string without its leading and trailing blanks.
-func trimmedString(_ s: ArraySlice<Unicode.Scalar>) -> String {
-    var lo = s.startIndex, hi = s.endIndex
-    while lo < hi, isBlank(s[lo]) { lo += 1 }
-    while hi > lo, isBlank(s[hi - 1]) { hi -= 1 }
-    return String(String.UnicodeScalarView(s[lo..<hi]))
 }
 
 /// Formats seconds as `H:MM:SS` or `M:SS` (with `.mmm` when there is a fraction), for messages and tables.

@@ -73,6 +73,15 @@ public struct InputDocument: Sendable, Codable, Equatable {
 
     /// Stable JSON (sorted keys, pretty-printed, unescaped slashes, trailing newline): the `--json` output and golden format.
     public func jsonData() throws -> Data {
+        do {
+            return Data(try DocumentJSON.encode(self))
+        } catch {
+            // Infinite or NaN times: let JSONEncoder report them, with the key path, as it always has.
+            return try jsonDataFromJSONEncoder()
+        }
+    }
+
+    private func jsonDataFromJSONEncoder() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         var data = try encoder.encode(self)

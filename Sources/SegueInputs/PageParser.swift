@@ -3,18 +3,13 @@
 /// among the remaining timed lines, then turns are assembled around it.
 enum PageParser {
     static func parse(lines: [String], options: ParseOptions, log: inout DiagnosticLog) -> (Timeline, Transcript) {
-        var candidates: [Int: TurnLine.Start] = [:]
-        let readings = lines.parallelMap { $0.isBlankLine ? nil : TurnLine.read($0) }
-        for (index, start) in readings.enumerated() {
-            if let start { candidates[index] = start }
-        }
-        let timed = Set(candidates.keys.filter { TimelineLine.read(lines[$0]) != .none })
+        let candidates = lines.parallelMap { $0.isBlankLine ? nil : TurnLine.read($0) }
         let decision = SpeakerEvidence.decide(lines: lines, candidates: candidates, explicit: options.speakers,
-                                              quiet: timed, log: &log)
+                                              isQuiet: { TimelineLine.read(lines[$0]) != .none }, log: &log)
 
         var timeline = TimelineBlocks.find(lines: lines, excluding: decision.starts, log: &log)
         if timeline.headings.isEmpty {
-            timeline = UntimedHeadings.find(lines: lines, candidates: candidates, hasTurns: !decision.starts.isEmpty)
+            timeline = UntimedHeadings.find(lines: lines, candidates: candidates, hasTurns: decision.hasTurns)
         }
         let timelineLines = Set(timeline.headings.map { $0.line - 1 })
         let transcript = TurnAssembler.assemble(lines: lines, starts: decision.starts, candidates: candidates,
@@ -45,7 +40,7 @@ enum TimelineBlocks {
         return headerWords.contains(t.trimmingBlanks())
     }
 
-    static func find(lines: [String], excluding turnStarts: [Int: TurnLine.Start], log: inout DiagnosticLog) -> Timeline {
+    static func find(lines: [String], excluding turnStarts: [TurnLine.Start?], log: inout DiagnosticLog) -> Timeline {
         var entries: [Entry] = []
         var nonBlankBefore = [Int](repeating: 0, count: lines.count + 1)
         for (index, line) in lines.enumerated() {
@@ -132,12 +127,12 @@ enum TimelineBlocks {
 /// A timeline with headings but no times: a list under a "Chapters"/"Timeline" heading,
 /// or a file that is nothing but a short list.
 enum UntimedHeadings {
-    static func find(lines: [String], candidates: [Int: TurnLine.Start], hasTurns: Bool) -> Timeline {
+    static func find(lines: [String], candidates: [TurnLine.Start?], hasTurns: Bool) -> Timeline {
         for (index, line) in lines.enumerated() where TimelineBlocks.isHeaderLine(line) {
             let headings = list(after: index, lines: lines, candidates: candidates)
             if headings.count >= 2 { return Timeline(headings: headings) }
         }
-        guard !hasTurns, candidates.isEmpty else { return Timeline() }
+        guard !hasTurns, candidates.allSatisfy({ $0 == nil }) else { return Timeline() }
         // A whole file of short lines, none a sentence: an outline.
         let items = lines.enumerated().filter { !$0.element.isBlankLine }
         guard items.count >= 2, items.count <= 300 else { return Timeline() }
@@ -148,7 +143,7 @@ enum UntimedHeadings {
         return Timeline(headings: items.map { TimelineHeading(title: itemTitle($0.element), time: nil, line: $0.offset + 1) })
     }
 
-    private static func list(after header: Int, lines: [String], candidates: [Int: TurnLine.Start]) -> [TimelineHeading] {
+    private static func list(after header: Int, lines: [String], candidates: [TurnLine.Start?]) -> [TimelineHeading] {
         var headings: [TimelineHeading] = []
         var blankRun = 0
         var index = header + 1
@@ -169,8 +164,8 @@ enum UntimedHeadings {
     }
 
     private static func itemTitle(_ line: String) -> String {
-        let s = Array(line.unicodeScalars)
+        let s = scalars(of: line)
         let start = TimelineLine.skipBullet(s, TimelineLine.skipBlanks(s, 0))
-        return TimelineLine.stripEmphasis(String(String.UnicodeScalarView(s[start...])).trimmingBlanks())
+        return TimelineLine.stripEmphasis(makeString(s[start...]).trimmingBlanks())
     }
 }

@@ -6,23 +6,12 @@ enum Sentences {
     ]
 
     static func split(_ text: String) -> [String] {
-        let s = Array(text.unicodeScalars)
+        let s = scalars(of: text)
         var sentences: [String] = []
         var start = 0
         var i = 0
         func emit(_ end: Int) {
-            let slice = s[start..<end]
-            if !slice.contains("\n") {
-                let sentence = trimmedString(slice)
-                if !sentence.isEmpty { sentences.append(sentence) }
-                start = end
-                return
-            }
-            let sentence = String(String.UnicodeScalarView(slice))
-                .split(whereSeparator: { $0 == "\n" })
-                .map { $0.trimmingBlanks() }
-                .filter { !$0.isEmpty }
-                .joined(separator: " ")
+            let sentence = oneLine(s[start..<end])
             if !sentence.isEmpty { sentences.append(sentence) }
             start = end
         }
@@ -51,6 +40,27 @@ enum Sentences {
         return sentences
     }
 
+    /// A sentence as one line: blanks trimmed, line breaks inside it joined with a space.
+    private static func oneLine(_ slice: ArraySlice<Unicode.Scalar>) -> String {
+        // Breaks and blanks around the sentence just go; only a break inside needs joining (rare).
+        // A CR keeps the String-based path, where CR LF is one character and no line break.
+        guard !slice.contains("\r") else { return joinedLines(slice) }
+        var lo = slice.startIndex, hi = slice.endIndex
+        while lo < hi, isBlank(slice[lo]) || slice[lo] == "\n" { lo += 1 }
+        while hi > lo, isBlank(slice[hi - 1]) || slice[hi - 1] == "\n" { hi -= 1 }
+        let core = slice[lo..<hi]
+        return core.contains("\n") ? joinedLines(core) : makeString(core)
+    }
+
+    private static func joinedLines(_ slice: ArraySlice<Unicode.Scalar>) -> String {
+        guard slice.contains("\n") else { return trimmedString(slice) }
+        return makeString(slice)
+            .split(whereSeparator: { $0 == "\n" })
+            .map { $0.trimmingBlanks() }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+
     private static func startsSentence(_ c: Unicode.Scalar) -> Bool {
         c.properties.isUppercase || ClockTime.digit(c) != nil || "\"“‘'([⁓—".unicodeScalars.contains(c)
     }
@@ -59,7 +69,7 @@ enum Sentences {
     private static func isAbbreviation(_ s: [Unicode.Scalar], dotAt dot: Int) -> Bool {
         var lo = dot
         while lo > 0, dot - lo < 12, isLetter(s[lo - 1]) || s[lo - 1] == "." { lo -= 1 }
-        let word = String(String.UnicodeScalarView(s[lo..<dot])).lowercased()
+        let word = makeString(s[lo..<dot]).lowercased()
         if word.count == 1, word != "i", let first = word.unicodeScalars.first, isLetter(first),
            s[lo].properties.isUppercase { return true }
         return abbreviations.contains(word)

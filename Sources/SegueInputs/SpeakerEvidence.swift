@@ -19,9 +19,11 @@ struct SpeakerEvidence {
     ]
 
     struct Decision {
-        /// Line indices (0-based) that start a speaker turn, with their reading.
-        var starts: [Int: TurnLine.Start] = [:]
+        /// For each line (0-based), its reading when it starts a speaker turn.
+        var starts: [TurnLine.Start?]
         var speakers: Set<String> = []
+
+        var hasTurns: Bool { starts.contains { $0 != nil } }
     }
 
     /// "Music", "Episode 31", "Links & resources": a known prose label, or one that starts with one.
@@ -32,18 +34,23 @@ struct SpeakerEvidence {
         return proseLabels.contains(String(firstWord))
     }
 
-    /// `quiet` holds lines that are explained otherwise (timeline headings) and need no "label appears once" warning.
-    static func decide(lines: [String], candidates allCandidates: [Int: TurnLine.Start], explicit: [String]?,
-                       quiet: Set<Int> = [], log: inout DiagnosticLog) -> Decision {
+    /// `candidates` holds one reading per line. `isQuiet` says whether a line is explained otherwise (a timeline
+    /// heading) and needs no "label appears once" warning; it is asked only when that warning is considered.
+    static func decide(lines: [String], candidates allCandidates: [TurnLine.Start?], explicit: [String]?,
+                       isQuiet: (Int) -> Bool = { _ in false }, log: inout DiagnosticLog) -> Decision {
         // A header line ("Maya Okafor  0:03") only starts a turn when text follows it.
-        let candidates = allCandidates.filter { !$0.value.isHeaderLine || textFollows($0.key, lines: lines) }
-        var decision = Decision()
+        var candidates = allCandidates
+        for (index, start) in allCandidates.enumerated() where start?.isHeaderLine == true {
+            if !textFollows(index, lines: lines) { candidates[index] = nil }
+        }
+        let order = candidates.indices.filter { candidates[$0] != nil }
+        var decision = Decision(starts: [TurnLine.Start?](repeating: nil, count: candidates.count))
         if let explicit {
             // Match explicit names case-insensitively, report them as the user spelled them.
             var byKey: [String: String] = [:]
             for name in explicit { byKey[name.lowercased()] = name }
-            for (index, start) in candidates {
-                guard let name = byKey[start.label.lowercased()] else { continue }
+            for index in order {
+                guard let start = candidates[index], let name = byKey[start.label.lowercased()] else { continue }
                 var named = start
                 named.label = name
                 decision.starts[index] = named
@@ -53,11 +60,10 @@ struct SpeakerEvidence {
         }
 
         var count: [String: Int] = [:]
-        for start in candidates.values {
-            count[start.label, default: 0] += 1
+        for index in order {
+            if let start = candidates[index] { count[start.label, default: 0] += 1 }
         }
         let recurring = Set(count.filter { $0.value >= 2 && !isProseLabel($0.key) }.keys)
-        let order = candidates.keys.sorted()
         let firstTurn = order.first { recurring.contains(candidates[$0]?.label ?? "") }
 
         for index in order {
@@ -75,7 +81,7 @@ struct SpeakerEvidence {
         if recurring.isEmpty {
             let once = order.filter { index in
                 guard let start = candidates[index] else { return false }
-                return !start.isHeaderLine && !isProseLabel(start.label) && !quiet.contains(index)
+                return !start.isHeaderLine && !isProseLabel(start.label) && !isQuiet(index)
             }
             if once.count == 1, let index = once.first, let label = candidates[index]?.label {
                 log.warning(index + 1, "'\(label):' is the only speaker-like label and appears once; read as prose, not a speaker turn (name it with --speakers \"\(label)\" if it is one)")

@@ -9,7 +9,7 @@ enum TimelineLine {
     }
 
     static func read(_ line: String) -> Reading {
-        let s = Array(line.unicodeScalars)
+        let s = scalars(of: line)
         let leading = readLeading(s)
         if case .none = leading { return readTrailing(s) }
         return leading
@@ -101,7 +101,7 @@ enum TimelineLine {
 
     private static func heading(from s: [Unicode.Scalar], _ lo: Int, _ hi: Int, time: Double, endTime: Double?) -> Reading {
         guard lo < hi else { return .none }
-        var title = String(String.UnicodeScalarView(s[lo..<hi]))
+        var title = makeString(s[lo..<hi])
         var url: String?
         // Podlove/Auphonic append "<https://…>" to a title.
         if let open = title.lastIndex(of: "<"), title.hasSuffix(">") {

@@ -9,9 +9,10 @@ enum TurnAssembler {
         var paragraphs: [[String]]
     }
 
-    static func assemble(lines: [String], starts: [Int: TurnLine.Start], candidates: [Int: TurnLine.Start],
+    /// `starts` and `candidates` hold one entry per line.
+    static func assemble(lines: [String], starts: [TurnLine.Start?], candidates: [TurnLine.Start?],
                          timelineLines: Set<Int>, log: inout DiagnosticLog) -> Transcript {
-        guard let first = starts.keys.min() else { return Transcript() }
+        guard let first = starts.firstIndex(where: { $0 != nil }) else { return Transcript() }
         var finished: [Draft] = []
         var current: Draft?
         var skipping = false
@@ -60,9 +61,9 @@ enum TurnAssembler {
         }
         close()
         // Normalising text is the expensive part and each turn is independent.
-        let turns = finished.parallelMap(minimumChunk: 256) { draft in
+        let turns = finished.parallelMap(minimumChunk: 256, state: { AlignmentText.Normalizer() }) { normalizer, draft in
             makeTurn(speaker: draft.start.label, paragraphs: draft.paragraphs, firstLine: draft.firstLine,
-                     lastLine: draft.lastLine, timeHint: draft.start.timeHint)
+                     lastLine: draft.lastLine, timeHint: draft.start.timeHint, normalizer: &normalizer)
         }
         return Transcript(turns: turns)
     }
@@ -76,8 +77,15 @@ enum TurnAssembler {
 
     static func makeTurn(speaker: String?, paragraphs: [[String]], firstLine: Int, lastLine: Int,
                          timeHint: Double?, endTimeHint: Double? = nil) -> SpeakerTurn {
+        var normalizer = AlignmentText.Normalizer()
+        return makeTurn(speaker: speaker, paragraphs: paragraphs, firstLine: firstLine, lastLine: lastLine,
+                        timeHint: timeHint, endTimeHint: endTimeHint, normalizer: &normalizer)
+    }
+
+    static func makeTurn(speaker: String?, paragraphs: [[String]], firstLine: Int, lastLine: Int, timeHint: Double?,
+                         endTimeHint: Double? = nil, normalizer: inout AlignmentText.Normalizer) -> SpeakerTurn {
         let text = paragraphs.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
-        return SpeakerTurn(speaker: speaker, text: text, normalizedText: AlignmentText.normalize(text),
+        return SpeakerTurn(speaker: speaker, text: text, normalizedText: normalizer.normalize(text),
                            sentences: Sentences.split(text), firstLine: firstLine, lastLine: lastLine,
                            timeHint: timeHint, endTimeHint: endTimeHint)
     }

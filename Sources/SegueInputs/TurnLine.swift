@@ -15,7 +15,7 @@ enum TurnLine {
     }
 
     static func read(_ line: String) -> Start? {
-        let s = Array(line.unicodeScalars)
+        let s = scalars(of: line)
         var i = TimelineLine.skipBlanks(s, 0)
         var timeHint: Double?
         // Time first: "[00:01:02] Name: text" or "(00:01:02) Name: text".
@@ -74,7 +74,8 @@ enum TurnLine {
     /// A label must look like a name: starts with a capital letter, at most five words and 40 characters,
     /// no sentence punctuation. This is shape only; evidence decides later.
     static func cleanLabel(_ raw: ArraySlice<Unicode.Scalar>) -> String? {
-        var text = String(String.UnicodeScalarView(raw)).trimmingBlanks()
+        if raw.allSatisfy(\.isASCII) { return cleanASCIILabel(raw) }
+        var text = makeString(raw).trimmingBlanks()
         // Markdown emphasis around the name: **Maya Okafor**: or *Maya*:
         while text.hasPrefix("*") || text.hasPrefix("_") { text.removeFirst() }
         while text.hasSuffix("*") || text.hasSuffix("_") { text.removeLast() }
@@ -89,5 +90,38 @@ enum TurnLine {
             if !ok { return nil }
         }
         return words.joined(separator: " ")
+    }
+
+    /// ``cleanLabel(_:)`` for the usual all-ASCII label, where characters and scalars coincide:
+    /// the same rules on the scalars, building only the result.
+    private static func cleanASCIILabel(_ raw: ArraySlice<Unicode.Scalar>) -> String? {
+        var lo = raw.startIndex, hi = raw.endIndex
+        func trimBlanks() {
+            while lo < hi, isBlank(raw[lo]) { lo += 1 }
+            while hi > lo, isBlank(raw[hi - 1]) { hi -= 1 }
+        }
+        trimBlanks()
+        while lo < hi, raw[lo] == "*" || raw[lo] == "_" { lo += 1 }
+        while hi > lo, raw[hi - 1] == "*" || raw[hi - 1] == "_" { hi -= 1 }
+        trimBlanks()
+        let text = raw[lo..<hi]
+        guard let first = text.first, ("A"..."Z").contains(first), text.count <= 40 else { return nil }
+        var words = 0
+        for (offset, c) in zip(text.indices, text) {
+            let ok = isLetter(c) || ClockTime.digit(c) != nil || c == " " || c == "." || c == "'" || c == "-"
+                || c == "&" || c == "/"
+            if !ok { return nil }
+            if c != " ", offset == lo || text[offset - 1] == " " { words += 1 }
+        }
+        guard words <= 5 else { return nil }
+        // The words joined by single spaces.
+        return String(unsafeUninitializedCapacity: text.count) { buffer in
+            var count = 0
+            for (offset, c) in zip(text.indices, text) where c != " " || text[offset + 1] != " " {
+                buffer[count] = UInt8(truncatingIfNeeded: c.value)
+                count += 1
+            }
+            return count
+        }
     }
 }

@@ -26,7 +26,7 @@ enum XMLText {
         }
         func flushText(upTo end: Int) {
             if end > textStart {
-                let raw = String(String.UnicodeScalarView(s[textStart..<end]))
+                let raw = makeString(s[textStart..<end])
                 if !raw.isBlankLine && !raw.unicodeScalars.allSatisfy({ isBlank($0) || $0 == "\n" }) {
                     tokens.append(.text(decodeEntities(raw), line: textLine))
                 }
@@ -40,7 +40,7 @@ enum XMLText {
                 advance(to: close)
                 if let cdata = cdataText(s, i, close) { tokens.append(.text(cdata, line: tagLine)) }
             } else if let close = find(">", from: i) {
-                let inner = String(String.UnicodeScalarView(s[(i + 1)..<close]))
+                let inner = makeString(s[(i + 1)..<close])
                 advance(to: close + 1)
                 if inner.hasPrefix("/") {
                     tokens.append(.end(name: String(inner.dropFirst()).trimmingBlanks(), line: tagLine))
@@ -77,20 +77,20 @@ enum XMLText {
     private static func cdataText(_ s: [Unicode.Scalar], _ i: Int, _ close: Int) -> String? {
         let p = Array("<![CDATA[".unicodeScalars)
         guard i + p.count <= s.count, Array(s[i..<(i + p.count)]) == p, close - 3 >= i + p.count else { return nil }
-        return String(String.UnicodeScalarView(s[(i + p.count)..<(close - 3)]))
+        return makeString(s[(i + p.count)..<(close - 3)])
     }
 
     private static func parseTag(_ body: String) -> (String, [String: String]) {
         let s = Array(body.unicodeScalars)
         var i = 0
         while i < s.count, !isSpace(s[i]) { i += 1 }
-        let name = String(String.UnicodeScalarView(s[0..<i]))
+        let name = makeString(s[0..<i])
         var attributes: [String: String] = [:]
         while i < s.count {
             while i < s.count, isSpace(s[i]) { i += 1 }
             let keyStart = i
             while i < s.count, s[i] != "=", !isSpace(s[i]) { i += 1 }
-            let key = String(String.UnicodeScalarView(s[keyStart..<i]))
+            let key = makeString(s[keyStart..<i])
             while i < s.count, isSpace(s[i]) { i += 1 }
             guard i < s.count, s[i] == "=" else { if i == keyStart { i += 1 }; continue }
             i += 1
@@ -100,7 +100,7 @@ enum XMLText {
             i += 1
             let valueStart = i
             while i < s.count, s[i] != quote { i += 1 }
-            attributes[key] = decodeEntities(String(String.UnicodeScalarView(s[valueStart..<i])))
+            attributes[key] = decodeEntities(makeString(s[valueStart..<i]))
             i += 1
         }
         return (name, attributes)
@@ -118,7 +118,7 @@ enum XMLText {
         var i = 0
         while i < s.count {
             if s[i] == "&", let semi = s[i...].prefix(12).firstIndex(of: ";") {
-                let name = String(String.UnicodeScalarView(s[(i + 1)..<semi]))
+                let name = makeString(s[(i + 1)..<semi])
                 var scalar: Unicode.Scalar?
                 if name.hasPrefix("#x") || name.hasPrefix("#X") {
                     scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
