@@ -50,6 +50,14 @@ struct GaussianStatistics: Sendable {
         for i in scatter.indices { scatter[i] += other.scatter[i] }
     }
 
+    /// The same Gaussian (mean and covariance) with the weight of `frames` frames.
+    func weighted(_ frames: Double) -> GaussianStatistics {
+        guard count > 0 else { return self }
+        let f = frames / count
+        return GaussianStatistics(dimension: dimension, count: frames, sum: sum.map { $0 * f },
+                                  scatter: scatter.map { $0 * f })
+    }
+
     static func + (a: GaussianStatistics, b: GaussianStatistics) -> GaussianStatistics {
         var c = a
         c.add(b)

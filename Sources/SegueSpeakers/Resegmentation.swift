@@ -230,28 +230,26 @@ struct Resegmentation: Sendable {
         var margin: Double
     }
 
-    /// Trains one mixture per speaker from `runs` (labels of stream positions).
-    func trainModels(runs: [Run], speakers: Int, stream: SpeechStream, track: FeatureTrack,
-                     varianceFloor: [Float]) throws -> [DiagonalMixture] {
-        let d = stream.dimension
+    /// Trains one mixture per speaker from `runs` (labels of the positions
+    /// of `window`, relative to its start).
+    func trainModels(runs: [Run], speakers: Int, window: StreamWindow,
+                     varianceFloor: [Float]) -> [DiagonalMixture] {
+        let d = window.dimension
         var totals = [Int](repeating: 0, count: speakers)
         for run in runs where run.speaker < speakers { totals[run.speaker] += run.range.count }
         let strides = totals.map { max(1, ($0 + parameters.trainingFrames - 1) / parameters.trainingFrames) }
         var samples = [[Float]](repeating: [], count: speakers)
+        for s in 0..<speakers { samples[s].reserveCapacity(min(totals[s], parameters.trainingFrames) * d) }
         var seen = [Int](repeating: 0, count: speakers)
-        var runIndex = 0
-        let chunk = 6_000
-        try stream.forEachChunk(size: chunk, from: track) { range, vectors in
-            for position in range {
-                while runIndex < runs.count && runs[runIndex].range.upperBound <= position { runIndex += 1 }
-                guard runIndex < runs.count, runs[runIndex].range.contains(position) else { continue }
-                let s = runs[runIndex].speaker
-                guard s < speakers else { continue }
-                if seen[s] % strides[s] == 0 {
-                    let base = (position - range.lowerBound) * d
-                    samples[s].append(contentsOf: vectors[base..<(base + d)])
+        window.vectors.withUnsafeBufferPointer { v in
+            for run in runs where run.speaker < speakers {
+                let s = run.speaker
+                for position in run.range where position < window.count {
+                    if seen[s] % strides[s] == 0 {
+                        samples[s].append(contentsOf: UnsafeBufferPointer(rebasing: v[(position * d)..<(position * d + d)]))
+                    }
+                    seen[s] += 1
                 }
-                seen[s] += 1
             }
         }
         return samples.map {
@@ -260,14 +258,16 @@ struct Resegmentation: Sendable {
         }
     }
 
-    /// Viterbi decode of the whole stream with `models`.
-    func decode(stream: SpeechStream, track: FeatureTrack, models: [DiagonalMixture], hop: Double) throws -> [Run] {
+    /// Viterbi decode of `window` with `models`; runs are relative to the
+    /// window's start. `stream` gives the pauses.
+    func decode(window: StreamWindow, stream: SpeechStream, models: [DiagonalMixture], hop: Double) -> [Run] {
         let k = models.count
-        guard k > 0, stream.count > 0 else { return [] }
-        let d = stream.dimension
+        guard k > 0, window.count > 0 else { return [] }
+        let d = window.dimension
         let pauseFrames = max(1, Int((parameters.pauseGap / hop).rounded()))
-        // Stream positions where a pause makes a switch cheap, in order.
-        let easy = stream.joins.filter { $0.gap >= pauseFrames }.map(\.position)
+        // Positions (in the window) where a pause makes a switch cheap, in order.
+        let easy = stream.joins.filter { $0.gap >= pauseFrames && window.range.contains($0.position) }
+            .map { $0.position - window.range.lowerBound }
         var nextEasy = 0
         let bank = MixtureBank(models)
 
@@ -275,17 +275,21 @@ struct Resegmentation: Sendable {
         var delta = [Float](repeating: 0, count: k)
         var fresh = [Float](repeating: 0, count: k)
         let chunk = max(1_000, Int((parameters.chunk / hop).rounded()))
-        try stream.forEachChunk(size: chunk, from: track) { range, vectors in
+        var chunkStart = 0
+        while chunkStart < window.count {
+            let range = chunkStart..<min(window.count, chunkStart + chunk)
+            chunkStart = range.upperBound
             let n = range.count
             var scores = [Float](repeating: 0, count: n * k)
             var from = [UInt8](repeating: 0, count: n * k)
-            vectors.withUnsafeBufferPointer { v in
+            window.vectors.withUnsafeBufferPointer { v in
                 scores.withUnsafeMutableBufferPointer { out in
                     // Frames overlap (25 ms windows every 10 ms), so scoring every
                     // second frame and repeating the score halves the work without
                     // moving a boundary by more than one hop.
+                    let base = v.baseAddress! + range.lowerBound * d
                     for t in Swift.stride(from: 0, to: n, by: 2) {
-                        bank.score(v.baseAddress! + t * d, into: out.baseAddress! + t * k)
+                        bank.score(base + t * d, into: out.baseAddress! + t * k)
                         if t + 1 < n { for s in 0..<k { out[(t + 1) * k + s] = out[t * k + s] } }
                     }
                 }

@@ -55,27 +55,29 @@ public struct SpeakerChangeDetector: Sendable {
         self.parameters = parameters
     }
 
-    /// Candidate changes as stream positions, sorted.
-    func detect(in stream: SpeechStream, track: FeatureTrack, prior: [Double],
-                hop: Double, secondPass: Bool = true) throws -> [Int] {
+    /// Candidate changes in `window` (one window of the speech stream), as
+    /// positions within it, sorted.
+    func detect(in window: StreamWindow, prior: [Double], hop: Double, secondPass: Bool = true) -> [Int] {
         let w = max(20, Int((parameters.window / hop).rounded()))
         let step = max(1, Int((parameters.step / hop).rounded()))
         let spacing = max(1, Int((parameters.peakSpacing / hop).rounded()))
         let span = max(w, Int((parameters.validationSpan / hop).rounded()))
         let core = max(4 * span, Int((parameters.chunk / hop).rounded()))
         let margin = span + w
-        guard stream.count >= 2 * w, stream.dimension > 0 else { return [] }
+        let count = window.count, d = window.dimension
+        guard count >= 2 * w, d > 0 else { return [] }
 
         var result: [Int] = []
         var coreStart = 0
-        while coreStart < stream.count {
-            let coreEnd = min(stream.count, coreStart + core)
-            let lo = max(0, coreStart - margin), hi = min(stream.count, coreEnd + margin)
-            let vectors = try stream.load(lo..<hi, from: track)
-            let moments = PrefixMoments(vectors: vectors, dimension: stream.dimension)
+        while coreStart < count {
+            let coreEnd = min(count, coreStart + core)
+            let lo = max(0, coreStart - margin), hi = min(count, coreEnd + margin)
+            let moments = window.vectors.withUnsafeBufferPointer {
+                PrefixMoments(vectors: UnsafeBufferPointer(rebasing: $0[(lo * d)..<(hi * d)]), dimension: d)
+            }
 
             // Pass 1: GLR curve and its peaks.
-            let penalty = parameters.firstPassLambda * Covariance.parameterCount(dimension: stream.dimension)
+            let penalty = parameters.firstPassLambda * Covariance.parameterCount(dimension: d)
                 * Foundation.log(Double(2 * w))
             var curve: [(position: Int, value: Double)] = []
             var t = w
@@ -100,7 +102,7 @@ public struct SpeakerChangeDetector: Sendable {
             // Pass 2: BIC validation between neighbouring candidates.
             if secondPass {
                 candidates = validate(candidates, moments: moments, length: hi - lo, span: span,
-                                      dimension: stream.dimension, prior: prior)
+                                      dimension: d, prior: prior)
             }
             for c in candidates {
                 let position = c + lo
@@ -145,7 +147,7 @@ struct PrefixMoments {
     private var prefix: [Double]
     private var scratch: [Double]
 
-    init(vectors: [Float], dimension d: Int) {
+    init(vectors: UnsafeBufferPointer<Float>, dimension d: Int) {
         dimension = d
         width = GaussianStatistics.momentCount(dimension: d)
         let n = d > 0 ? vectors.count / d : 0
@@ -153,7 +155,8 @@ struct PrefixMoments {
         scratch = [Double](repeating: 0, count: width)
         let w = width
         prefix.withUnsafeMutableBufferPointer { p in
-            vectors.withUnsafeBufferPointer { v in
+            do {
+                let v = vectors
                 for t in 0..<n {
                     let src = t * w, dst = (t + 1) * w
                     let x = v.baseAddress! + t * d

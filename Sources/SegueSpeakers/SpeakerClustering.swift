@@ -7,11 +7,11 @@ import Foundation
 /// every remaining merge costs more than zero (speaker count estimated) or
 /// until the requested number of speakers is left.
 ///
-/// Linear in duration: at most `blockSize` items are clustered at once.
-/// Longer lists are clustered block by block (consecutive segments, where
-/// the same speaker recurs most), and the resulting clusters are clustered
-/// again, hierarchically, so the work never grows with the square of the
-/// episode's length.
+/// At most `blockSize` items are clustered at once where possible: longer
+/// lists are clustered block by block (consecutive segments, where the same
+/// speaker recurs most), and the resulting clusters are clustered again.
+/// The lists come from one window of the episode (`SpeakerDiarizer`), so
+/// their length does not grow with the episode's.
 public struct SpeakerClustering: Sendable {
     public struct Parameters: Sendable, Codable, Equatable {
         /// BIC penalty weight λ for merging clusters. Below 1 on purpose: the
@@ -59,25 +59,10 @@ public struct SpeakerClustering: Sendable {
                 nextGroups.append(contentsOf: members)
                 start = end
             }
-            if nextStats.count >= stats.count {
-                // BIC found nothing to merge in any block: fall back to
-                // merging adjacent pairs so the loop always shrinks.
-                var pairedStats: [GaussianStatistics] = []
-                var pairedGroups: [[Int]] = []
-                var i = 0
-                while i < nextStats.count {
-                    if i + 1 < nextStats.count {
-                        pairedStats.append(nextStats[i] + nextStats[i + 1])
-                        pairedGroups.append(nextGroups[i] + nextGroups[i + 1])
-                    } else {
-                        pairedStats.append(nextStats[i])
-                        pairedGroups.append(nextGroups[i])
-                    }
-                    i += 2
-                }
-                nextStats = pairedStats
-                nextGroups = pairedGroups
-            }
+            // BIC found nothing to merge in any block: the remaining items
+            // are distinct at this scale, cluster them all at once (the
+            // caller bounds their number by windowing the episode).
+            if nextStats.count >= stats.count { break }
             stats = nextStats
             groups = nextGroups
         }
@@ -105,6 +90,15 @@ public struct SpeakerClustering: Sendable {
         let ab = a + b
         return 0.5 * (selfCost(ab, prior: prior) - selfCostA - selfCostB)
             - parameters.lambda * Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(ab.count, 2))
+    }
+
+    /// Per-frame merge cost of `a` and `b` as if both had as many frames as
+    /// the smaller: a distance between the two Gaussians that does not
+    /// depend on how much speech the bigger one has gathered.
+    func equalWeightDivergence(_ a: GaussianStatistics, _ b: GaussianStatistics, prior: [Double]) -> Double {
+        let m = min(a.count, b.count)
+        guard m > 0 else { return 0 }
+        return mergeCost(a.weighted(m), b.weighted(m), prior: prior) / (2 * m)
     }
 
     /// Plain agglomerative clustering of at most `blockSize` items.

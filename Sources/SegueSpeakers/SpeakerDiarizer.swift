@@ -50,14 +50,25 @@ public struct SpeakerDiarization: Sendable, Equatable {
 /// detector. No trained model and no download: every model is estimated
 /// from the episode itself.
 ///
+/// Long episodes are diarized hierarchically: the speech stream is cut into
+/// windows of about `window` seconds (at pauses), steps 1–3 run on each
+/// window alone, and the windows' speakers are then linked across the
+/// episode by agglomerative clustering of their Gaussian statistics. Work is
+/// linear and memory bounded by one window, and the result does not depend
+/// on the episode's length. Short episodes are one window.
+///
 /// 1. `SpeakerChangeDetector` (DISTBIC: GLR peaks, BIC validation) cuts the
 ///    speech stream into segments, also cut at every pause.
 /// 2. `SpeakerClustering` (BIC agglomerative clustering) groups them into
 ///    speakers; the count is given or estimated.
 /// 3. `Resegmentation` (per-speaker GMMs, Viterbi) sharpens the boundaries
-///    and relabels short segments; repeated `passes` times. After the first
-///    pass, speakers whose models BIC cannot tell apart are merged and
-///    speakers left with almost no speech are dropped (count estimated).
+///    and relabels short segments; repeated `passes` times. Before the first
+///    pass and after it, speakers whose models BIC cannot tell apart are
+///    merged and speakers left with almost no speech are dropped (count
+///    estimated).
+/// 4. Window speakers are linked (`linkedSpeakers`), and speakers that only
+///    ever speak in sub-second pieces inside another's turns are given to
+///    that speaker (`fragmentOwners`).
 public struct SpeakerDiarizer: Sendable {
     public struct Parameters: Sendable, Codable, Equatable {
         public var change = SpeakerChangeDetector.Parameters()
@@ -99,6 +110,21 @@ public struct SpeakerDiarizer: Sendable {
         public var turnGap: Double = 0.5
         /// Less speech than this (s) in the whole file: one speaker, no analysis.
         public var minimumSpeech: Double = 1.5
+        /// A speaker with more than `fragmentShare` of its speech in runs
+        /// shorter than this (s) is a fragment of the voice it interrupts.
+        /// One second is about two syllables: shorter than nearly any turn,
+        /// longer than the onsets and sounds a model splits off a voice.
+        public var fragmentRun: Double = 1.0
+        public var fragmentShare: Double = 0.5
+        /// Length of the windows (s of speech) diarized on their own before
+        /// their speakers are linked across the episode. Long enough that
+        /// every active speaker of a conversation has several turns in it
+        /// (tens of seconds of speech, plenty for an 8-component model), short
+        /// enough that the over-split clustering of one window stays small
+        /// (tens of clusters) — so work is linear and memory constant in
+        /// the episode's length, and a 3-hour episode is diarized like three
+        /// 1-hour ones. Longer than any short clip, which is one window.
+        public var window: Double = 600
         public init() {}
     }
 
@@ -134,83 +160,113 @@ public struct SpeakerDiarizer: Sendable {
             return finish(runs: runs, stream: stream, clock: track.clock, countGiven: given != nil)
         }
 
-        // 1. Segments: cut at validated changes and at every pause.
-        let changes = try SpeakerChangeDetector(parameters: parameters.change)
-            .detect(in: stream, track: track, prior: prior, hop: hop)
-        var cuts = Set(changes)
-        for join in stream.joins { cuts.insert(join.position) }
-        let boundaries = [0] + cuts.filter { $0 > 0 && $0 < stream.count }.sorted() + [stream.count]
-        var segmentStats: [GaussianStatistics] = []
-        var ranges: [Range<Int>] = []
-        for i in 0..<(boundaries.count - 1) where boundaries[i] < boundaries[i + 1] {
-            ranges.append(boundaries[i]..<boundaries[i + 1])
-            segmentStats.append(GaussianStatistics(dimension: d))
-        }
-        var segment = 0
-        try stream.forEachChunk(size: 8_192, from: track) { range, vectors in
-            vectors.withUnsafeBufferPointer { v in
-                for position in range {
-                    while segment < ranges.count && ranges[segment].upperBound <= position { segment += 1 }
-                    guard segment < ranges.count else { return }
-                    let base = (position - range.lowerBound) * d
-                    segmentStats[segment].add(UnsafeBufferPointer(rebasing: v[base..<(base + d)]))
+        // Each window is diarized on its own; its speakers are then
+        // clustered across windows by their Gaussian statistics.
+        let clustering = SpeakerClustering(parameters: parameters.clustering)
+        let windows = stream.windows(length: max(1, Int((parameters.window / hop).rounded())))
+        var runs: [Resegmentation.Run] = []
+        var windowSpeakers: [GaussianStatistics] = []
+        for range in windows {
+            let window = try StreamWindow(range: range, stream: stream, track: track)
+            let (local, count) = diarizeWindow(window, stream: stream, given: given, prior: prior, floor: floor,
+                                               clustering: clustering, hop: hop)
+            var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: count)
+            window.vectors.withUnsafeBufferPointer { v in
+                for run in local {
+                    for p in run.range { stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)])) }
                 }
             }
+            let base = windowSpeakers.count
+            windowSpeakers.append(contentsOf: stats)
+            for run in local {
+                runs.append(.init(range: (run.range.lowerBound + range.lowerBound)..<(run.range.upperBound + range.lowerBound),
+                                  speaker: run.speaker + base, margin: run.margin))
+            }
         }
-
-        // 2. Clustering.
-        let clustering = SpeakerClustering(parameters: parameters.clustering)
-        let labels = clustering.cluster(segmentStats, count: given, prior: prior)
-        var runs = zip(ranges, labels).map { Resegmentation.Run(range: $0.0, speaker: $0.1, margin: 0) }
-        var speakers = (labels.max() ?? 0) + 1
-
-        // 3. Resegmentation.
-        let reseg = Resegmentation()
-        for pass in 0..<max(1, parameters.passes) {
-            let models = try reseg.trainModels(runs: runs, speakers: speakers, stream: stream, track: track,
-                                               varianceFloor: floor)
-            runs = try reseg.decode(stream: stream, track: track, models: models, hop: hop)
-            let (relabelled, count) = try tidy(runs: runs, speakers: speakers, given: given, stream: stream,
-                                               track: track, prior: prior, clustering: clustering, hop: hop,
-                                               mergeSimilar: pass == 0)
-            runs = relabelled
-            speakers = count
+        var speakers = windowSpeakers.count
+        if windows.count > 1 {
+            let map = linkedSpeakers(windowSpeakers, given: given, clustering: clustering, prior: prior)
+            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+        }
+        if given == nil {
+            (runs, speakers) = relabelled(runs, map: fragmentOwners(runs, speakers: speakers, hop: hop),
+                                          speakers: speakers, given: given, hop: hop)
         }
         return finish(runs: runs, stream: stream, clock: track.clock, countGiven: given != nil)
     }
 
-    /// Renumbers speakers, drops estimated speakers with too little speech
-    /// and (once) merges speakers BIC says are one.
-    private func tidy(runs: [Resegmentation.Run], speakers: Int, given: Int?, stream: SpeechStream,
-                      track: FeatureTrack, prior: [Double], clustering: SpeakerClustering, hop: Double,
-                      mergeSimilar: Bool) throws -> ([Resegmentation.Run], Int) {
-        var map = Array(0..<speakers)
-        if given == nil {
-            var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: stream.dimension), count: speakers)
-            var amount = [Int](repeating: 0, count: speakers)
-            for run in runs where run.speaker < speakers { amount[run.speaker] += run.range.count }
-            if mergeSimilar && speakers > 1 {
-                var runIndex = 0
-                let d = stream.dimension
-                try stream.forEachChunk(size: 8_192, from: track) { range, vectors in
-                    vectors.withUnsafeBufferPointer { v in
-                        for position in range {
-                            while runIndex < runs.count && runs[runIndex].range.upperBound <= position { runIndex += 1 }
-                            guard runIndex < runs.count, runs[runIndex].speaker < speakers else { return }
-                            let base = (position - range.lowerBound) * d
-                            let s = runs[runIndex].speaker
-                            let x = UnsafeBufferPointer(rebasing: v[base..<(base + d)])
-                            stats[s].add(x)
-                        }
+    /// Change detection, clustering and resegmentation of one window; runs
+    /// relative to the window's start, and the number of speakers.
+    private func diarizeWindow(_ window: StreamWindow, stream: SpeechStream, given: Int?, prior: [Double],
+                               floor: [Float], clustering: SpeakerClustering,
+                               hop: Double) -> ([Resegmentation.Run], Int) {
+        let d = window.dimension
+        // 1. Segments: cut at validated changes and at every pause.
+        let changes = SpeakerChangeDetector(parameters: parameters.change).detect(in: window, prior: prior, hop: hop)
+        var cuts = Set(changes)
+        for join in stream.joins where window.range.contains(join.position) {
+            cuts.insert(join.position - window.range.lowerBound)
+        }
+        let boundaries = [0] + cuts.filter { $0 > 0 && $0 < window.count }.sorted() + [window.count]
+        var segmentStats: [GaussianStatistics] = []
+        var ranges: [Range<Int>] = []
+        window.vectors.withUnsafeBufferPointer { v in
+            for i in 0..<(boundaries.count - 1) where boundaries[i] < boundaries[i + 1] {
+                var stats = GaussianStatistics(dimension: d)
+                for p in boundaries[i]..<boundaries[i + 1] {
+                    stats.add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)]))
+                }
+                ranges.append(boundaries[i]..<boundaries[i + 1])
+                segmentStats.append(stats)
+            }
+        }
+
+        // 2. Clustering.
+        let labels = clustering.cluster(segmentStats, count: given, prior: prior)
+        var runs = zip(ranges, labels).map { Resegmentation.Run(range: $0.0, speaker: $0.1, margin: 0) }
+        var speakers = (labels.max() ?? 0) + 1
+        // The clustering over-splits on purpose (λ 0.4); clusters that the
+        // speaker-merge tests already call one voice are joined before the
+        // first decode, so the Viterbi pass scores a handful of models per
+        // frame instead of dozens (the models would be merged after it anyway).
+        if given == nil && speakers > 1 {
+            var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: speakers)
+            for (segment, label) in zip(segmentStats, labels) { stats[label].add(segment) }
+            let map = mergedSpeakers(stats, clustering: clustering, prior: prior)
+            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+        }
+
+        // 3. Resegmentation.
+        let reseg = Resegmentation()
+        for pass in 0..<max(1, parameters.passes) {
+            let models = reseg.trainModels(runs: runs, speakers: speakers, window: window, varianceFloor: floor)
+            runs = reseg.decode(window: window, stream: stream, models: models, hop: hop)
+            var map = Array(0..<speakers)
+            if given == nil && pass == 0 && speakers > 1 {
+                var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: speakers)
+                window.vectors.withUnsafeBufferPointer { v in
+                    for run in runs where run.speaker < speakers {
+                        for p in run.range { stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)])) }
                     }
                 }
                 map = mergedSpeakers(stats, clustering: clustering, prior: prior)
             }
-            // Too little speech for a speaker of its own: give it to the
-            // biggest speaker for now; the next decode reassigns its frames.
+            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+        }
+        return (runs, speakers)
+    }
+
+    /// Applies `map` (old speaker → new label), gives estimated speakers
+    /// with too little speech to the biggest one (the next decode, if any,
+    /// reassigns their frames), renumbers in order of appearance and joins
+    /// adjacent runs of one speaker.
+    private func relabelled(_ runs: [Resegmentation.Run], map original: [Int], speakers: Int, given: Int?,
+                            hop: Double) -> (runs: [Resegmentation.Run], count: Int) {
+        var map = original
+        if given == nil {
             let minimum = Int(parameters.minimumSpeakerSpeech / hop)
             var total = [Int](repeating: 0, count: speakers)
-            for s in 0..<speakers { total[map[s]] += amount[s] }
+            for run in runs where run.speaker < speakers { total[map[run.speaker]] += run.range.count }
             let biggest = total.indices.max(by: { total[$0] < total[$1] }) ?? 0
             for s in 0..<speakers where total[map[s]] < minimum { map[s] = biggest }
         }
@@ -227,6 +283,88 @@ public struct SpeakerDiarizer: Sendable {
             }
         }
         return (out, max(1, (order.max() ?? 0) + 1))
+    }
+
+    /// Maps each "speaker" that never holds the floor to the speaker it
+    /// interrupts most: when most of a speaker's speech comes in runs shorter
+    /// than `fragmentRun`, it is a class of sounds that the models split off
+    /// one voice (onsets, a fricative, a laugh), scattered through that
+    /// voice's turns — a person taking part in a conversation speaks in
+    /// turns of seconds, not only in sub-second pieces.
+    private func fragmentOwners(_ runs: [Resegmentation.Run], speakers: Int, hop: Double) -> [Int] {
+        var map = Array(0..<speakers)
+        guard speakers > 1 else { return map }
+        let short = Int((parameters.fragmentRun / hop).rounded())
+        var total = [Int](repeating: 0, count: speakers)
+        var inShort = [Int](repeating: 0, count: speakers)
+        var contacts = [Int](repeating: 0, count: speakers * speakers)
+        for (i, run) in runs.enumerated() where run.speaker < speakers {
+            total[run.speaker] += run.range.count
+            guard run.range.count < short else { continue }
+            inShort[run.speaker] += run.range.count
+            for j in [i - 1, i + 1] where j >= 0 && j < runs.count {
+                let other = runs[j].speaker
+                if other != run.speaker, other < speakers { contacts[run.speaker * speakers + other] += 1 }
+            }
+        }
+        for s in 0..<speakers where total[s] > 0 && Double(inShort[s]) > parameters.fragmentShare * Double(total[s]) {
+            var owner = -1, most = 0
+            for o in 0..<speakers where o != s && contacts[s * speakers + o] > most
+                && Double(inShort[o]) <= parameters.fragmentShare * Double(total[o]) {
+                most = contacts[s * speakers + o]; owner = o
+            }
+            if owner >= 0 { map[s] = owner }
+        }
+        return map
+    }
+
+    /// Links the speakers of all windows into episode speakers (label of
+    /// each): agglomerative, merging the closest pair while it passes the
+    /// per-frame test or the BIC test of `mergedSpeakers`, or until `given`
+    /// are left. The per-frame test uses the divergence of the two Gaussians
+    /// as if they had equally many frames, so that a window speaker is not
+    /// absorbed by an episode speaker just because the latter has already
+    /// gathered hours of speech (the pooled per-frame cost of a small
+    /// cluster joining a big one shrinks like the small one's share).
+    private func linkedSpeakers(_ items: [GaussianStatistics], given: Int?, clustering: SpeakerClustering,
+                                prior: [Double]) -> [Int] {
+        let n = items.count
+        guard n > 1 else { return Array(0..<n) }
+        var stats = items
+        var alive = stats.map { $0.count > 0 }
+        var owner = Array(0..<n)
+        func cost(_ a: GaussianStatistics, _ b: GaussianStatistics) -> Double {
+            let total = a.count + b.count
+            let p = Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(total, 2))
+            let glr = clustering.mergeCost(a, b, prior: prior) + clustering.parameters.lambda * p
+            let bic = (glr - parameters.speakerMergeLambda * p) / total
+            return min(clustering.equalWeightDivergence(a, b, prior: prior) - parameters.speakerMergeCostPerFrame, bic)
+        }
+        var matrix = [Double](repeating: .infinity, count: n * n)
+        for i in 0..<n where alive[i] {
+            for j in (i + 1)..<n where alive[j] { matrix[i * n + j] = cost(stats[i], stats[j]) }
+        }
+        var clusters = alive.filter { $0 }.count
+        let goal = max(1, given ?? 1)
+        while clusters > goal {
+            var best = Double.infinity, bi = -1, bj = -1
+            for i in 0..<n where alive[i] {
+                for j in (i + 1)..<n where alive[j] && matrix[i * n + j] < best {
+                    best = matrix[i * n + j]; bi = i; bj = j
+                }
+            }
+            guard bi >= 0 else { break }
+            if given == nil && best >= 0 { break }
+            stats[bi].add(stats[bj])
+            alive[bj] = false
+            for k in 0..<n where owner[k] == bj { owner[k] = bi }
+            clusters -= 1
+            for k in 0..<n where alive[k] && k != bi {
+                let c = cost(stats[bi], stats[k])
+                if k < bi { matrix[k * n + bi] = c } else { matrix[bi * n + k] = c }
+            }
+        }
+        return owner
     }
 
     /// Merges speakers greedily while the cheapest merge passes either the

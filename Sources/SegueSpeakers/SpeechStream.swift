@@ -81,15 +81,48 @@ struct SpeechStream: Sendable {
         return out
     }
 
-    /// Calls `body(range, vectors)` on consecutive pieces of the stream.
-    func forEachChunk(size: Int, from track: FeatureTrack,
+    /// Calls `body(range, vectors)` on consecutive pieces of `within` (the
+    /// whole stream by default).
+    func forEachChunk(size: Int, from track: FeatureTrack, within: Range<Int>? = nil,
                       _ body: (Range<Int>, [Float]) throws -> Void) throws {
-        var start = 0
-        while start < count {
-            let range = start..<min(count, start + max(1, size))
+        let whole = within.map { max(0, $0.lowerBound)..<min(count, $0.upperBound) } ?? 0..<count
+        var start = whole.lowerBound
+        while start < whole.upperBound {
+            let range = start..<min(whole.upperBound, start + max(1, size))
             try body(range, try load(range, from: track))
             start = range.upperBound
         }
+    }
+
+    /// The stream cut into consecutive windows of about `length` positions,
+    /// each cut at the join (pause) nearest to its nominal end when there is
+    /// one within a quarter window, so that a window boundary falls where a
+    /// turn most likely ends. A remainder shorter than half a window is
+    /// added to the last window, so every window has enough speech for
+    /// speaker models (windows are `length`…1.5·`length` long).
+    func windows(length: Int) -> [Range<Int>] {
+        let length = max(1, length)
+        guard count > length + length / 2 else { return count > 0 ? [0..<count] : [] }
+        let cuts = joins.map(\.position)
+        var result: [Range<Int>] = []
+        var start = 0
+        var j = 0
+        while count - start > length + length / 2 {
+            let nominal = start + length
+            let reach = length / 4
+            while j < cuts.count && cuts[j] < nominal - reach { j += 1 }
+            var best: Int?
+            var k = j
+            while k < cuts.count && cuts[k] <= nominal + reach {
+                if best.map({ abs(cuts[k] - nominal) < abs($0 - nominal) }) ?? true { best = cuts[k] }
+                k += 1
+            }
+            let end = best ?? nominal
+            result.append(start..<end)
+            start = end
+        }
+        result.append(start..<count)
+        return result
     }
 
     /// Stream positions where one speech span ends and the next begins, with
@@ -98,4 +131,25 @@ struct SpeechStream: Sendable {
         guard spans.count > 1 else { return [] }
         return (1..<spans.count).map { (offsets[$0], spans[$0].lowerBound - spans[$0 - 1].upperBound) }
     }
+}
+
+/// One window of the speech stream with its feature vectors in memory
+/// (`dimension` floats per position, row-major). Every pass of the speaker
+/// stage over a window reads this buffer instead of the track, and only one
+/// window is held at a time, so memory depends on the window length, not on
+/// the episode's.
+struct StreamWindow: Sendable {
+    /// Stream positions covered.
+    let range: Range<Int>
+    let dimension: Int
+    let vectors: [Float]
+
+    init(range: Range<Int>, stream: SpeechStream, track: FeatureTrack) throws {
+        self.range = range
+        dimension = stream.dimension
+        vectors = try stream.load(range, from: track)
+    }
+
+    /// Number of positions.
+    var count: Int { range.count }
 }
