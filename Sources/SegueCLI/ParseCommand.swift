@@ -112,21 +112,79 @@ enum ParseReport {
         return out
     }
 
+    /// The text on one line (line breaks become spaces), cut to 60 characters.
     private static func preview(_ text: String) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let flat = flattenedStart(of: text, characters: 61)
         return flat.count > 60 ? String(flat.prefix(59)) + "…" : flat
     }
 
+    /// The start of `text.split(whereSeparator: \.isNewline).joined(separator: " ")`: all of it, or a prefix of
+    /// at least `minimum` characters. Turns can be long and the preview shows only their start. Line breaks
+    /// are characters of their own (CR LF is one character, and both its scalars are breaks), so dropping
+    /// line-break scalars matches splitting on newline characters.
+    private static func flattenedStart(of text: String, characters minimum: Int) -> String {
+        var flat: [UInt8] = [], scalars = 0, pendingSpace = false, nextCheck = minimum
+        for scalar in text.unicodeScalars {
+            if isLineBreak(scalar) {
+                pendingSpace = !flat.isEmpty
+                continue
+            }
+            // There are never more characters than scalars, so count characters only once there are
+            // enough scalars (doubling the next check keeps a run of combining marks linear).
+            if scalars >= nextCheck {
+                if String(decoding: flat, as: UTF8.self).count >= minimum { break }
+                nextCheck *= 2
+            }
+            if pendingSpace {
+                flat.append(0x20)
+                scalars += 1
+                pendingSpace = false
+            }
+            flat.append(contentsOf: scalar.utf8)
+            scalars += 1
+        }
+        return String(decoding: flat, as: UTF8.self)
+    }
+
+    /// The scalars of `Character.isNewline`: LF, VT, FF, CR, NEL, line and paragraph separators.
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+
+    /// `cell.count`, without grapheme breaking for the usual ASCII cell (one character per byte; CR LF is the
+    /// one ASCII pair that forms a single character).
+    private static func width(_ cell: String) -> Int {
+        cell.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? cell.utf8.count : cell.count
+    }
+
+    /// Rows as aligned columns, two spaces apart and indented by two; the last column is not padded
+    /// unless it is right-aligned. Written into one string: a transcript has a row per turn.
     private static func render(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         let columns = rows.map(\.count).max() ?? 0
-        let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            let cells = row.enumerated().map { c, cell in
-                let pad = String(repeating: " ", count: widths[c] - cell.count)
-                if c == row.count - 1 && !rightAligned.contains(c) { return cell }
-                return rightAligned.contains(c) ? pad + cell : cell + pad
+        let widths = (0..<columns).map { c in rows.map { c < $0.count ? width($0[c]) : 0 }.max() ?? 0 }
+        var out = ""
+        out.reserveCapacity(rows.reduce(0) { total, row in total + row.reduce(4) { $0 + $1.utf8.count + 2 } })
+        for (r, row) in rows.enumerated() {
+            if r > 0 { out += "\n" }
+            out += "  "
+            for (c, cell) in row.enumerated() {
+                if c > 0 { out += "  " }
+                let pad = String(repeating: " ", count: widths[c] - width(cell))
+                if c == row.count - 1 && !rightAligned.contains(c) {
+                    out += cell
+                } else if rightAligned.contains(c) {
+                    out += pad
+                    out += cell
+                } else {
+                    out += cell
+                    out += pad
+                }
             }
-            return "  " + cells.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        }
+        out += "\n"
+        return out
     }
 }
