@@ -102,20 +102,48 @@ enum Covariance {
                                      dimension d: Int, prior: [Double], priorFrames n0: Double) -> Double {
         let total = n + n0
         guard total > 0 else { return 0 }
-        var a = [Double](repeating: 0, count: d * d)
-        var p = 0
-        for i in 0..<d {
-            let mi = n > 0 ? sum[i] / n : 0
-            for j in i..<d {
-                let mj = n > 0 ? sum[j] / n : 0
-                // n·Σ = S − n·μμᵀ
-                let v = (packedScatter[p] - n * mi * mj + n0 * prior[i * d + j]) / total
-                a[i * d + j] = v
-                a[j * d + i] = v
-                p += 1
+        // The hot path of every speaker test: the d×d matrix lives on the
+        // stack, not the heap.
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: d * d + d) { a in
+            // n·Σ = S − n·μμᵀ = S − s·sᵀ/n (s the sum).
+            let scaled = a.baseAddress! + d * d
+            let inverseN = n > 0 ? 1 / n : 0
+            for i in 0..<d { scaled[i] = sum[i] * inverseN }
+            let inverseTotal = 1 / total
+            prior.withUnsafeBufferPointer { prior in
+                var p = 0
+                for i in 0..<d {
+                    let si = sum[i]
+                    for j in i..<d {
+                        a[i * d + j] = (packedScatter[p] - si * scaled[j] + n0 * prior[i * d + j]) * inverseTotal
+                        p += 1
+                    }
+                }
             }
+            return choleskyLogDeterminant(a.baseAddress!, dimension: d)
         }
-        return choleskyLogDeterminant(&a, dimension: d)
+    }
+
+    /// Shrunk log|Σ| of the union of two sets of statistics, without forming it.
+    static func shrunkLogDeterminant(_ x: GaussianStatistics, _ y: GaussianStatistics,
+                                     prior: [Double], priorFrames: Double) -> Double {
+        let d = x.dimension
+        let width = GaussianStatistics.momentCount(dimension: d)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { m in
+            x.sum.withUnsafeBufferPointer { xs in
+                y.sum.withUnsafeBufferPointer { ys in
+                    for i in 0..<d { m[i] = xs[i] + ys[i] }
+                }
+            }
+            x.scatter.withUnsafeBufferPointer { xq in
+                y.scatter.withUnsafeBufferPointer { yq in
+                    for i in 0..<(width - d) { m[d + i] = xq[i] + yq[i] }
+                }
+            }
+            return shrunkLogDeterminant(count: x.count + y.count, sum: m.baseAddress!,
+                                        packedScatter: m.baseAddress! + d, dimension: d, prior: prior,
+                                        priorFrames: priorFrames)
+        }
     }
 
     static func shrunkLogDeterminant(count: Double, sum: [Double], packedScatter: [Double],
@@ -128,32 +156,33 @@ enum Covariance {
         }
     }
 
-    /// log|A| by Cholesky (A is overwritten). Non-positive pivots, which only
-    /// rounding can produce after shrinkage, are floored instead of failing.
-    static func choleskyLogDeterminant(_ a: inout [Double], dimension d: Int) -> Double {
+    /// log|A| by Cholesky of the upper triangle of A (row-major, d×d; A is
+    /// overwritten, its lower triangle never read). Non-positive pivots,
+    /// which only rounding can produce after shrinkage, are floored instead
+    /// of failing.
+    static func choleskyLogDeterminant(_ a: UnsafeMutablePointer<Double>, dimension d: Int) -> Double {
         var trace = 0.0
         for i in 0..<d { trace += a[i * d + i] }
         let floor = max(1e-12, 1e-9 * trace / Double(max(d, 1)))
-        // log|A| = Σ log pivot; the pivots are multiplied and the log taken
-        // once every few (a product of up to 8 pivots, each within a factor
-        // of ~1e±30 of the trace, cannot overflow a Double), which saves most
-        // of the log calls of this hot path.
+        // Upper-triangular factor U (A = UᵀU), row j of U in the upper
+        // triangle of row j. log|A| = Σ log pivot; the pivots are multiplied
+        // and the log taken once every few (a product of up to 8 pivots, each
+        // within a factor of ~1e±30 of the trace, cannot overflow a Double),
+        // which saves most of the log calls of this hot path.
         var logDet = 0.0
         var product = 1.0
-        a.withUnsafeMutableBufferPointer { a in
-            for j in 0..<d {
-                var diag = a[j * d + j]
-                for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
-                diag = max(diag, floor)
-                let l = diag.squareRoot()
-                a[j * d + j] = l
-                product *= diag
-                if j % 8 == 7 { logDet += Foundation.log(product); product = 1 }
-                for i in (j + 1)..<max(j + 1, d) {
-                    var v = a[i * d + j]
-                    for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
-                    a[i * d + j] = v / l
-                }
+        for j in 0..<d {
+            var diag = a[j * d + j]
+            for k in 0..<j { diag -= a[k * d + j] * a[k * d + j] }
+            diag = max(diag, floor)
+            let l = diag.squareRoot()
+            product *= diag
+            if j % 8 == 7 { logDet += Foundation.log(product); product = 1 }
+            let inverse = 1 / l
+            for i in (j + 1)..<max(j + 1, d) {
+                var v = a[j * d + i]
+                for k in 0..<j { v -= a[k * d + i] * a[k * d + j] }
+                a[j * d + i] = v * inverse
             }
         }
         return logDet + Foundation.log(product)

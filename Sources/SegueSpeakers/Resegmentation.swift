@@ -53,28 +53,58 @@ struct DiagonalMixture: Sendable {
             return
         }
         var posterior = [Float](repeating: 0, count: m)
+        var occupancy = [Double](repeating: 0, count: m)
+        var first = [Double](repeating: 0, count: m * d)
+        var second = [Double](repeating: 0, count: m * d)
         for _ in 0..<iterations {
-            var occupancy = [Double](repeating: 0, count: m)
-            var first = [Double](repeating: 0, count: m * d)
-            var second = [Double](repeating: 0, count: m * d)
+            for c in 0..<m { occupancy[c] = 0 }
+            for k in 0..<(m * d) { first[k] = 0; second[k] = 0 }
             vectors.withUnsafeBufferPointer { v in
-                for t in 0..<n {
-                    let x = v.baseAddress! + t * d
-                    var best = -Float.infinity
-                    for c in 0..<m {
-                        posterior[c] = componentLogLikelihood(c, x)
-                        best = max(best, posterior[c])
-                    }
-                    var total: Float = 0
-                    for c in 0..<m { posterior[c] = expf(posterior[c] - best); total += posterior[c] }
-                    for c in 0..<m {
-                        let g = Double(posterior[c] / total)
-                        guard g > 1e-4 else { continue }
-                        occupancy[c] += g
-                        for k in 0..<d {
-                            let xk = Double(x[k])
-                            first[c * d + k] += g * xk
-                            second[c * d + k] += g * xk * xk
+                means.withUnsafeBufferPointer { mu in
+                    precisions.withUnsafeBufferPointer { p in
+                        constants.withUnsafeBufferPointer { constant in
+                            posterior.withUnsafeMutableBufferPointer { posterior in
+                                occupancy.withUnsafeMutableBufferPointer { occupancy in
+                                    first.withUnsafeMutableBufferPointer { first in
+                                        second.withUnsafeMutableBufferPointer { second in
+                                            for t in 0..<n {
+                                                let x = v.baseAddress! + t * d
+                                                var best = -Float.infinity
+                                                for c in 0..<m {
+                                                    var q: Float = 0
+                                                    for k in 0..<d {
+                                                        let e = x[k] - mu[c * d + k]
+                                                        q += e * e * p[c * d + k]
+                                                    }
+                                                    posterior[c] = constant[c] - 0.5 * q
+                                                    best = max(best, posterior[c])
+                                                }
+                                                // A component more than ~9 nats below the best
+                                                // has a posterior under 1e-4, which is not
+                                                // accumulated anyway: skip its exp.
+                                                var total: Float = 0
+                                                for c in 0..<m {
+                                                    let l = posterior[c] - best
+                                                    posterior[c] = l > -9 ? expf(l) : 0
+                                                    total += posterior[c]
+                                                }
+                                                let inverse = 1 / total
+                                                for c in 0..<m {
+                                                    let g = Double(posterior[c] * inverse)
+                                                    guard g > 1e-4 else { continue }
+                                                    occupancy[c] += g
+                                                    for k in 0..<d {
+                                                        let xk = Double(x[k])
+                                                        let gx = g * xk
+                                                        first[c * d + k] += gx
+                                                        second[c * d + k] += gx * xk
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -101,22 +131,6 @@ struct DiagonalMixture: Sendable {
             for k in 0..<d { logDet -= logf(precisions[c * d + k]) }
             constants[c] = logf(max(weights[c] / max(total, 1e-12), 1e-12)) - 0.5 * logDet
                 - 0.5 * Float(d) * logf(2 * Float.pi)
-        }
-    }
-
-    @inline(__always)
-    private func componentLogLikelihood(_ c: Int, _ x: UnsafePointer<Float>) -> Float {
-        let d = dimension
-        return means.withUnsafeBufferPointer { mu in
-            precisions.withUnsafeBufferPointer { p in
-                var q: Float = 0
-                let base = c * d
-                for k in 0..<d {
-                    let e = x[k] - mu[base + k]
-                    q += e * e * p[base + k]
-                }
-                return constants[c] - 0.5 * q
-            }
         }
     }
 }
@@ -209,7 +223,11 @@ struct Resegmentation: Sendable {
         var components = 8
         var iterations = 6
         /// Most frames per speaker used to train its model (evenly sampled).
-        var trainingFrames = 12_000
+        /// A minute of speech is some 30 frames per parameter of an
+        /// 8-component diagonal mixture in 12 dimensions; more frames from
+        /// the same window mostly repeat sounds already there (neighbouring
+        /// frames overlap) and only make EM slower.
+        var trainingFrames = 6_000
         /// Log-penalty (nats) for switching speaker inside continuous speech.
         var switchPenalty: Float = 60
         /// Log-penalty (nats) for switching speaker across a pause.

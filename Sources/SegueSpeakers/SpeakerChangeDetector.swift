@@ -80,11 +80,24 @@ public struct SpeakerChangeDetector: Sendable {
             let penalty = parameters.firstPassLambda * Covariance.parameterCount(dimension: d)
                 * Foundation.log(Double(2 * w))
             var curve: [(position: Int, value: Double)] = []
+            let n0 = parameters.priorFrames
+            // One window's right half is a later point's left half: with the
+            // window a whole number of steps, each is computed once.
+            var single: [Double] = []
+            if w % step == 0 {
+                var a = 0
+                while a + w <= hi - lo {
+                    single.append(moments.logDeterminant(a, a + w, prior: prior, priorFrames: n0))
+                    a += step
+                }
+            }
             var t = w
             while t + w <= hi - lo {
-                let whole = moments.logDeterminant(t - w, t + w, prior: prior, priorFrames: parameters.priorFrames)
-                let left = moments.logDeterminant(t - w, t, prior: prior, priorFrames: parameters.priorFrames)
-                let right = moments.logDeterminant(t, t + w, prior: prior, priorFrames: parameters.priorFrames)
+                let whole = moments.logDeterminant(t - w, t + w, prior: prior, priorFrames: n0)
+                let left = single.isEmpty ? moments.logDeterminant(t - w, t, prior: prior, priorFrames: n0)
+                    : single[(t - w) / step]
+                let right = single.isEmpty ? moments.logDeterminant(t, t + w, prior: prior, priorFrames: n0)
+                    : single[t / step]
                 curve.append((t, Double(w) * whole - 0.5 * Double(w) * (left + right) - penalty))
                 t += step
             }
@@ -145,14 +158,12 @@ struct PrefixMoments {
     let dimension: Int
     let width: Int
     private var prefix: [Double]
-    private var scratch: [Double]
 
     init(vectors: UnsafeBufferPointer<Float>, dimension d: Int) {
         dimension = d
         width = GaussianStatistics.momentCount(dimension: d)
         let n = d > 0 ? vectors.count / d : 0
         prefix = [Double](repeating: 0, count: (n + 1) * width)
-        scratch = [Double](repeating: 0, count: width)
         let w = width
         prefix.withUnsafeMutableBufferPointer { p in
             do {
@@ -184,15 +195,14 @@ struct PrefixMoments {
 
     /// Shrunk log|Σ| of vectors a..<b.
     func logDeterminant(_ a: Int, _ b: Int, prior: [Double], priorFrames: Double) -> Double {
-        var diff = scratch
-        let w = width
-        prefix.withUnsafeBufferPointer { p in
-            for k in 0..<w { diff[k] = p[b * w + k] - p[a * w + k] }
-        }
-        return diff.withUnsafeBufferPointer { m in
-            Covariance.shrunkLogDeterminant(count: Double(b - a), sum: m.baseAddress!,
-                                            packedScatter: m.baseAddress! + dimension,
-                                            dimension: dimension, prior: prior, priorFrames: priorFrames)
+        let w = width, d = dimension
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: w) { diff in
+            prefix.withUnsafeBufferPointer { p in
+                for k in 0..<w { diff[k] = p[b * w + k] - p[a * w + k] }
+            }
+            return Covariance.shrunkLogDeterminant(count: Double(b - a), sum: diff.baseAddress!,
+                                                   packedScatter: diff.baseAddress! + d,
+                                                   dimension: d, prior: prior, priorFrames: priorFrames)
         }
     }
 }

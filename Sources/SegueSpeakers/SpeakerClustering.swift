@@ -21,8 +21,12 @@ public struct SpeakerClustering: Sendable {
         public var lambda: Double = 0.4
         /// Covariance shrinkage towards the episode's speech covariance, in frames.
         public var priorFrames: Double = 20
-        /// Most items clustered in one block.
-        public var blockSize: Int = 240
+        /// Most items clustered in one block. The work per block grows with
+        /// the square of its size; 120 segments are two to three minutes of
+        /// conversation, in which every active speaker recurs several times,
+        /// so the block-wise pass still finds the merges the later passes
+        /// build on.
+        public var blockSize: Int = 120
 
         public init() {}
     }
@@ -87,9 +91,10 @@ public struct SpeakerClustering: Sendable {
 
     func mergeCost(_ a: GaussianStatistics, _ b: GaussianStatistics, selfCostA: Double, selfCostB: Double,
                    prior: [Double]) -> Double {
-        let ab = a + b
-        return 0.5 * (selfCost(ab, prior: prior) - selfCostA - selfCostB)
-            - parameters.lambda * Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(ab.count, 2))
+        let n = a.count + b.count
+        let joint = n * Covariance.shrunkLogDeterminant(a, b, prior: prior, priorFrames: parameters.priorFrames)
+        return 0.5 * (joint - selfCostA - selfCostB)
+            - parameters.lambda * Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(n, 2))
     }
 
     /// Per-frame merge cost of `a` and `b` as if both had as many frames as
@@ -109,20 +114,32 @@ public struct SpeakerClustering: Sendable {
         var alive = [Bool](repeating: true, count: n)
         var owner = Array(0..<n)
         var own = stats.map { selfCost($0, prior: prior) }
+        // Full symmetric cost matrix with each row's minimum cached, so that
+        // finding the cheapest merge is O(n) instead of O(n²) per merge.
         var cost = [Double](repeating: .infinity, count: n * n)
         for i in 0..<n {
             for j in (i + 1)..<max(i + 1, n) {
-                cost[i * n + j] = mergeCost(stats[i], stats[j], selfCostA: own[i], selfCostB: own[j], prior: prior)
+                let c = mergeCost(stats[i], stats[j], selfCostA: own[i], selfCostB: own[j], prior: prior)
+                cost[i * n + j] = c
+                cost[j * n + i] = c
             }
         }
+        var rowMin = [Double](repeating: .infinity, count: n)
+        var rowArg = [Int](repeating: -1, count: n)
+        func refresh(_ i: Int) {
+            rowMin[i] = .infinity
+            rowArg[i] = -1
+            for j in 0..<n where j != i && alive[j] && cost[i * n + j] < rowMin[i] {
+                rowMin[i] = cost[i * n + j]; rowArg[i] = j
+            }
+        }
+        for i in 0..<n { refresh(i) }
         var clusters = n
         let goal = max(1, target ?? 1)
         while clusters > goal {
             var best = Double.infinity, bi = -1, bj = -1
-            for i in 0..<n where alive[i] {
-                for j in (i + 1)..<max(i + 1, n) where alive[j] && cost[i * n + j] < best {
-                    best = cost[i * n + j]; bi = i; bj = j
-                }
+            for i in 0..<n where alive[i] && rowMin[i] < best {
+                best = rowMin[i]; bi = min(i, rowArg[i]); bj = max(i, rowArg[i])
             }
             guard bi >= 0 else { break }
             if target == nil && best >= 0 { break }
@@ -133,8 +150,17 @@ public struct SpeakerClustering: Sendable {
             clusters -= 1
             for k in 0..<n where alive[k] && k != bi {
                 let c = mergeCost(stats[bi], stats[k], selfCostA: own[bi], selfCostB: own[k], prior: prior)
-                if k < bi { cost[k * n + bi] = c } else { cost[bi * n + k] = c }
+                cost[k * n + bi] = c
+                cost[bi * n + k] = c
             }
+            for k in 0..<n where alive[k] && k != bi {
+                if rowArg[k] == bi || rowArg[k] == bj {
+                    refresh(k)
+                } else if cost[k * n + bi] < rowMin[k] {
+                    rowMin[k] = cost[k * n + bi]; rowArg[k] = bi
+                }
+            }
+            refresh(bi)
         }
         return Self.renumbered(owner)
     }
