@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SegueFeatures
 import SeguePauses
@@ -164,18 +165,30 @@ public struct SpeakerDiarizer: Sendable {
         // clustered across windows by their Gaussian statistics.
         let clustering = SpeakerClustering(parameters: parameters.clustering)
         let windows = stream.windows(length: max(1, Int((parameters.window / hop).rounded())))
-        var runs: [Resegmentation.Run] = []
-        var windowSpeakers: [GaussianStatistics] = []
-        for range in windows {
-            let window = try StreamWindow(range: range, stream: stream, track: track)
-            let (local, count) = diarizeWindow(window, stream: stream, given: given, prior: prior, floor: floor,
-                                               clustering: clustering, hop: hop)
-            var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: count)
-            window.vectors.withUnsafeBufferPointer { v in
-                for run in local {
-                    for p in run.range { stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)])) }
+        // Windows are independent: up to two are diarized at once (a second
+        // core when there is one), in a fixed interleaved assignment so the
+        // result does not depend on scheduling. Two windows in flight keep
+        // memory bounded by two windows' buffers on any machine.
+        let workers = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount, windows.count))
+        var results = [Result<([Resegmentation.Run], [GaussianStatistics]), any Error>?](repeating: nil,
+                                                                                        count: windows.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for i in Swift.stride(from: worker, to: windows.count, by: workers) {
+                    out[i] = Result {
+                        let window = try StreamWindow(range: windows[i], stream: stream, track: track)
+                        return diarizeWindow(window, stream: stream, given: given, prior: prior, floor: floor,
+                                             clustering: clustering, hop: hop)
+                    }
                 }
             }
+        }
+        var runs: [Resegmentation.Run] = []
+        var windowSpeakers: [GaussianStatistics] = []
+        for (range, result) in zip(windows, results) {
+            guard let result else { continue }
+            let (local, stats) = try result.get()
             let base = windowSpeakers.count
             windowSpeakers.append(contentsOf: stats)
             for run in local {
@@ -196,10 +209,11 @@ public struct SpeakerDiarizer: Sendable {
     }
 
     /// Change detection, clustering and resegmentation of one window; runs
-    /// relative to the window's start, and the number of speakers.
+    /// relative to the window's start, and the statistics of each of its
+    /// speakers.
     private func diarizeWindow(_ window: StreamWindow, stream: SpeechStream, given: Int?, prior: [Double],
                                floor: [Float], clustering: SpeakerClustering,
-                               hop: Double) -> ([Resegmentation.Run], Int) {
+                               hop: Double) -> ([Resegmentation.Run], [GaussianStatistics]) {
         let d = window.dimension
         // 1. Segments: cut at validated changes and at every pause.
         let changes = SpeakerChangeDetector(parameters: parameters.change).detect(in: window, prior: prior, hop: hop)
@@ -253,7 +267,13 @@ public struct SpeakerDiarizer: Sendable {
             }
             (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
         }
-        return (runs, speakers)
+        var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: speakers)
+        window.vectors.withUnsafeBufferPointer { v in
+            for run in runs {
+                for p in run.range { stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)])) }
+            }
+        }
+        return (runs, stats)
     }
 
     /// Applies `map` (old speaker → new label), gives estimated speakers
