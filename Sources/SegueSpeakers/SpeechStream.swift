@@ -81,14 +81,12 @@ struct SpeechStream: Sendable {
         return out
     }
 
-    /// Calls `body(range, vectors)` on consecutive pieces of `within` (the
-    /// whole stream by default).
-    func forEachChunk(size: Int, from track: FeatureTrack, within: Range<Int>? = nil,
+    /// Calls `body(range, vectors)` on consecutive pieces of the stream.
+    func forEachChunk(size: Int, from track: FeatureTrack,
                       _ body: (Range<Int>, [Float]) throws -> Void) throws {
-        let whole = within.map { max(0, $0.lowerBound)..<min(count, $0.upperBound) } ?? 0..<count
-        var start = whole.lowerBound
-        while start < whole.upperBound {
-            let range = start..<min(whole.upperBound, start + max(1, size))
+        var start = 0
+        while start < count {
+            let range = start..<min(count, start + max(1, size))
             try body(range, try load(range, from: track))
             start = range.upperBound
         }
