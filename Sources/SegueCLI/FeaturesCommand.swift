@@ -32,9 +32,12 @@ struct Features: ParsableCommand {
     var mfcc = false
 
     func run() throws {
+        // Only features and the speech/pause decision are printed.
+        var analyzer = EpisodeAnalyzer()
+        analyzer.findSpeakers = false
         let analysis: EpisodeAnalysis
         do {
-            analysis = try EpisodeAnalyzer().analyze(path: episode)
+            analysis = try analyzer.analyze(path: episode)
         } catch {
             throw ExitCode(Terminal.report(error))
         }

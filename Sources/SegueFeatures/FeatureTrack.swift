@@ -55,7 +55,9 @@ public final class FeatureTrack: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Reads the frames in `range` (clamped to the frames stored).
+    /// Reads the frames in `range` (clamped to the frames stored). Once the
+    /// writer has finished (`FeatureExtractor.finish` flushes), reads from
+    /// several threads at once are safe: each is a `pread` into its own array.
     public func read(_ range: Range<Int>) throws -> FeatureBlock {
         try flush()
         let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)

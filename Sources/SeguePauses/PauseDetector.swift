@@ -36,8 +36,8 @@ public struct PauseDetector: Sendable {
         /// Band where speech presence is measured, in Hz: above mains hum,
         /// and up to 8 kHz so that soft fricatives (/s/, /f/, /h/) still
         /// count where broadband noise is weaker than at low frequencies.
-        public var speechBandLow: Double = 250
-        public var speechBandHigh: Double = 8_000
+        public var presenceBandLow: Double = 250
+        public var presenceBandHigh: Double = 8_000
 
         public init() {}
     }
@@ -52,7 +52,7 @@ public struct PauseDetector: Sendable {
         let clock = track.clock
         let blockFrames = max(1, Int((10 / clock.hopDuration).rounded()))
         let blockSeconds = Double(blockFrames) * clock.hopDuration
-        var speechBands = track.layout.melBands(in: parameters.speechBandLow...parameters.speechBandHigh)
+        var speechBands = track.layout.melBands(in: parameters.presenceBandLow...parameters.presenceBandHigh)
         if speechBands.isEmpty { speechBands = Array(0..<track.layout.melBandCount) }
         let background = try BandBackground(track: track, bands: speechBands, blockFrames: blockFrames,
                                             percentile: parameters.floorPercentile,
