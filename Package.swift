@@ -4,7 +4,8 @@ import PackageDescription
 // Modules follow the data flow: audio is decoded (SegueAudio), turned into
 // spectral features (SegueFeatures), analysed into pauses and music
 // (SeguePauses) and speakers (SegueSpeakers); text inputs are read by
-// SegueInputs; results are written by SegueFormats. SegueEngine runs the
+// SegueInputs; results are written by SegueFormats, and chapters are embedded
+// into audio files by SegueEmbedding. SegueEngine runs the
 // pipeline once per file; SegueCLI is the `segue` command.
 let package = Package(
     name: "Segue",
@@ -28,9 +29,11 @@ let package = Package(
         .target(name: "SeguePauses", dependencies: ["SegueFeatures"]),
         .target(name: "SegueSpeakers", dependencies: ["SegueFeatures", "SeguePauses"]),
         .target(name: "SegueInputs"),
-        .target(name: "SegueFormats", dependencies: ["SeguePauses", "SegueSpeakers"]),
+        .target(name: "SegueFormats", dependencies: ["SeguePauses", "SegueSpeakers", "SegueInputs"]),
+        .target(name: "SegueEmbedding", dependencies: ["SegueFormats"]),
         .target(name: "SegueEngine", dependencies: [
-            "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats",
+            "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats", "SegueEmbedding",
+            "SegueInputs",
         ]),
         .executableTarget(name: "SegueCLI", dependencies: [
             "SegueEngine", "SegueInputs",
@@ -47,7 +50,8 @@ let package = Package(
         .testTarget(name: "SegueInputsTests", dependencies: [
             "SegueInputs", .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Corpus"]),
-        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueTestSupport"]),
+        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueInputs", "SegueTestSupport"]),
+        .testTarget(name: "SegueEmbeddingTests", dependencies: ["SegueEmbedding", "SegueTestSupport"]),
         .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine", "SegueTestSupport"]),
     ]
 )
