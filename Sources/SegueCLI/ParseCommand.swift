@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SegueInputs
+import SegueEngine
 
 /// `segue parse FILE`: shows what Segue understood from a timeline, transcript or chapter file,
 /// so a user can fix their input before a long alignment run.
@@ -14,6 +14,9 @@ struct Parse: ParsableCommand {
             mp4chaps, CUE, Matroska XML). The format and text encoding (UTF-8, UTF-16 with BOM, Latin-1) are \
             detected from the content.
 
+            FILE may also be an audio file (MP3, MP4/M4A, FLAC, Ogg Vorbis, Opus): then the chapters embedded \
+            in it are listed (ID3 CHAP frames, MP4 chapters, CHAPTERxxx Vorbis comments).
+
             Speakers are told apart from prose labels such as "Music:" or "About:" by evidence: a label must \
             start at least two turns. Use --speakers to name them yourself.
 
@@ -25,6 +28,7 @@ struct Parse: ParsableCommand {
               segue parse show-notes.txt --json > understood.json
               segue parse transcript.txt --speakers "Maya Okafor,Jonas Lindqvist,Priya Raman"
               segue parse chapters.json --duration 3725 --strict
+              segue parse episode.mp3 --json
             """)
 
     @Argument(help: "The timeline, transcript or chapter file to read.")
@@ -49,6 +53,9 @@ struct Parse: ParsableCommand {
     }
 
     func run() throws {
+        if (try? ChapterEmbedder.container(of: URL(fileURLWithPath: file))) != nil {
+            return try listEmbeddedChapters()
+        }
         let names = speakers?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let options = ParseOptions(speakers: names, episodeDuration: duration, strict: strict)
@@ -76,6 +83,41 @@ struct Parse: ParsableCommand {
             printError("segue: \(diagnostic.severity.rawValue): \(diagnostic)")
         }
         if document.hasErrors { throw ExitCode(1) }
+    }
+
+    /// The chapters inside an audio file, as a table or JSON.
+    private func listEmbeddedChapters() throws {
+        let embedded: EmbeddedChapters
+        do {
+            embedded = try ChapterEmbedder.read(URL(fileURLWithPath: file))
+        } catch {
+            printError("segue: error: \(error.description)")
+            throw ExitCode(error.kind == .unreadable ? 2 : 1)
+        }
+        if json {
+            struct Output: Encodable {
+                var file: String, container: String, duration: Double?, chapters: [Chapter]
+            }
+            let chapters = embedded.chapters.map { chapter in
+                var c = chapter
+                c.start = Seconds.rounded(c.start)
+                c.end = c.end.map { Seconds.rounded($0) }
+                return c
+            }
+            FileHandle.standardOutput.write(try JSONOutput.encode(Output(
+                file: file, container: embedded.container.rawValue,
+                duration: embedded.duration.map { Seconds.rounded($0) }, chapters: chapters)))
+            return
+        }
+        var out = "\(file): \(embedded.container.rawValue)"
+        if let duration = embedded.duration { out += ", \(formatClock(duration))" }
+        out += "\n\nChapters (\(embedded.chapters.count))\n"
+        for chapter in embedded.chapters {
+            out += "  \(formatClock(chapter.start))  \(chapter.end.map(formatClock) ?? "-")  "
+                + (chapter.listed ? "" : "(unlisted) ") + chapter.title.replacingOccurrences(of: "\n", with: " ")
+                + (chapter.url.map { "  <\($0)>" } ?? "") + "\n"
+        }
+        print(out, terminator: "")
     }
 
     private func printError(_ line: String) {

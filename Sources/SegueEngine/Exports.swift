@@ -4,3 +4,5 @@
 @_exported import SeguePauses
 @_exported import SegueSpeakers
 @_exported import SegueFormats
+@_exported import SegueInputs
+@_exported import SegueEmbedding

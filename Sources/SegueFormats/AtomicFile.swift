@@ -26,17 +26,24 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes several files only once all of them have been produced: a
-    /// failure while rendering leaves no file behind.
+    /// Writes several files so that a failure leaves every destination as it was: all of them are
+    /// first written to temporary files, and only when every one is complete are they renamed into
+    /// place (a rename does not fail for want of space).
     public static func writeAll(_ files: [(url: URL, data: Data)]) throws {
-        var written: [URL] = []
+        var staged: [(temporary: URL, url: URL)] = []
         do {
             for file in files {
-                try write(file.data, to: file.url)
-                written.append(file.url)
+                let temporary = file.url.deletingLastPathComponent().appendingPathComponent(
+                    ".\(file.url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+                try write(file.data, to: temporary)
+                staged.append((temporary, file.url))
+            }
+            for file in staged where rename(file.temporary.path, file.url.path) != 0 {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey:
+                    "\(file.url.path): cannot replace file: \(String(cString: strerror(errno)))"])
             }
         } catch {
-            for url in written { try? FileManager.default.removeItem(at: url) }
+            for file in staged { try? FileManager.default.removeItem(at: file.temporary) }
             throw error
         }
     }

@@ -125,8 +125,11 @@ enum JSONChapters {
                 continue
             }
             let title = chapter["title"]?.string ?? ""
+            var toc: Bool?
+            if case .bool(let listed)? = chapter["toc"] { toc = listed }
             headings.append(TimelineHeading(title: title, time: start, endTime: chapter["endTime"]?.number,
-                                            url: chapter["url"]?.string, line: line))
+                                            url: chapter["url"]?.string, image: chapter["img"]?.string,
+                                            toc: toc, line: line))
         }
         return headings
     }
@@ -148,7 +151,8 @@ enum Podlove {
             }
             let title = attributes["title"] ?? ""
             if title.isEmpty { log.error(line, "chapter has no title attribute (Podlove requires one)") }
-            headings.append(TimelineHeading(title: title, time: start, url: attributes["href"], line: line))
+            headings.append(TimelineHeading(title: title, time: start, url: attributes["href"],
+                                            image: attributes["image"], line: line))
         }
         return headings
     }
@@ -184,6 +188,8 @@ enum MatroskaXML {
                     if element == "ChapterTimeStart" { headings[index].time = seconds } else { headings[index].endTime = seconds }
                 case "ChapterString":
                     if headings[index].title.isEmpty { headings[index].title = value }
+                case "ChapterFlagHidden":
+                    if value == "1" { headings[index].toc = false }
                 default:
                     break
                 }

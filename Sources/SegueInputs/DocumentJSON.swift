@@ -74,6 +74,10 @@ enum DocumentJSON {
             json.key("endTime")
             try json.number(endTime)
         }
+        if let image = heading.image {
+            json.key("image")
+            json.string(image)
+        }
         json.key("line")
         json.number(heading.line)
         if let time = heading.time {
@@ -82,6 +86,10 @@ enum DocumentJSON {
         }
         json.key("title")
         json.string(heading.title)
+        if let toc = heading.toc {
+            json.key("toc")
+            json.bool(toc)
+        }
         if let url = heading.url {
             json.key("url")
             json.string(url)
@@ -153,6 +161,10 @@ struct JSONOutput {
 
     mutating func number(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func bool(_ value: Bool) {
+        if value { append("true") } else { append("false") }
     }
 
     /// `JSONEncoder`'s spelling: Swift's shortest round-trip `description`, without a trailing `.0`.

@@ -7,14 +7,21 @@ public struct TimelineHeading: Sendable, Codable, Equatable {
     public var endTime: Double?
     /// A link attached to the heading (`<url>` in mp4chaps, `href` in Podlove, `url` in JSON chapters).
     public var url: String?
+    /// Chapter artwork (`img` in JSON chapters, `image` in Podlove).
+    public var image: String?
+    /// JSON chapters' `toc`: `false` marks a chapter players do not list; nil when the source does not say.
+    public var toc: Bool?
     /// 1-based line in the source file.
     public var line: Int
 
-    public init(title: String, time: Double?, endTime: Double? = nil, url: String? = nil, line: Int) {
+    public init(title: String, time: Double?, endTime: Double? = nil, url: String? = nil,
+                image: String? = nil, toc: Bool? = nil, line: Int) {
         self.title = title
         self.time = time
         self.endTime = endTime
         self.url = url
+        self.image = image
+        self.toc = toc
         self.line = line
     }
 }
