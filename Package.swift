@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(name: "SegueInputsTests", dependencies: [
             "SegueInputs", .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Corpus"]),
-        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueInputs", "SegueTestSupport"]),
+        .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueInputs", "SegueTestSupport"],
+                    exclude: ["Inputs"]),
         .testTarget(name: "SegueEmbeddingTests", dependencies: ["SegueEmbedding", "SegueTestSupport"]),
         .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine", "SegueTestSupport"]),
     ]

@@ -17,6 +17,9 @@ enum ID3Chapters {
                       options: EmbedOptions) throws(EmbedError) -> [String] {
         let tag = try ID3Tag.read(source)
         if let tag {
+            guard tag.majorVersion != 2 else {
+                throw source.refused("has an ID3v2.2 tag, which cannot hold chapters; convert it to ID3v2.3 or 2.4 first")
+            }
             // Frames are written back byte for byte; an unsynchronised tag would need
             // every frame rewritten, so refuse rather than risk corrupting it.
             if tag.usesUnsynchronisation {
@@ -152,7 +155,7 @@ enum ID3Chapters {
             let sizeBytes = bytes[position + 4..<position + 8]
             guard let size = majorVersion == 4 ? ID3Tag.synchsafe(sizeBytes) : Int(Bytes.bigEndian(sizeBytes)),
                   size <= bytes.endIndex - position - 10 else { break }
-            frames.append(ID3Frame(id: id, raw: Array(bytes[position..<position + 10 + size]), fileOffset: 0))
+            frames.append(ID3Frame(id: id, raw: Array(bytes[position..<position + 10 + size])))
             position += 10 + size
         }
         return frames
@@ -242,13 +245,21 @@ enum MPEGInfo {
         func tag(_ offset: Int) -> String? {
             offset + 4 <= head.count ? String(decoding: head[offset..<offset + 4], as: UTF8.self) : nil
         }
-        var frames: UInt64?
+        var frames: UInt64?, streamBytes: UInt64?
         let sideInfo = versionBits == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17)
         let xing = 4 + sideInfo
-        if let name = tag(xing), name == "Xing" || name == "Info", let flags = u32(xing + 4), flags & 1 != 0 {
-            frames = u32(xing + 8)
+        if let name = tag(xing), name == "Xing" || name == "Info", let flags = u32(xing + 4) {
+            // Optional fields follow the flags in order: frame count (bit 0), then byte count (bit 1).
+            if flags & 1 != 0 { frames = u32(xing + 8) }
+            if flags & 2 != 0 { streamBytes = u32(xing + 8 + (flags & 1 != 0 ? 4 : 0)) }
         } else if tag(36) == "VBRI" {
+            streamBytes = u32(36 + 10)
             frames = u32(36 + 14)
+        }
+        // The header states how long the stream is; a file that stops well short of that was cut off.
+        if let streamBytes, streamBytes > 0, Double(available) < Double(streamBytes) * 0.99 {
+            throw source.unreadable("truncated MP3: its \(tag(xing) ?? "VBRI") header says the audio is "
+                + "\(streamBytes) bytes, but only \(available) follow byte \(audioStart)")
         }
         guard let frames, frames > 0 else { return nil }
         return Double(frames) * Double(samplesPerFrame) / Double(sampleRate)

@@ -8,7 +8,7 @@ import Foundation
 
 /// An ID3v2 tag found at the start of a file.
 struct ID3Tag {
-    /// 3 or 4.
+    /// 3 or 4; 2 for a v2.2 tag, whose frames are not read.
     var majorVersion: UInt8
     var flags: UInt8
     /// Bytes from the start of the file to the first byte after the tag (header, body, footer).
@@ -31,12 +31,7 @@ struct ID3Tag {
         }
         let header = try source.bytes(at: 0, count: 10, what: "ID3 tag header")
         let major = header[3]
-        guard major == 3 || major == 4 else {
-            if major == 2 {
-                throw source.refused("has an ID3v2.2 tag, which cannot hold chapters; convert it to ID3v2.3 or 2.4 first")
-            }
-            throw source.unreadable("unknown ID3 version 2.\(major) at byte 3")
-        }
+        guard (2...4).contains(major) else { throw source.unreadable("unknown ID3 version 2.\(major) at byte 3") }
         let flags = header[5]
         guard let bodySize = synchsafe(header[6..<10]) else {
             throw source.unreadable("ID3 tag size at byte 6 is not a synchsafe integer")
@@ -46,8 +41,10 @@ struct ID3Tag {
         guard total <= source.size else {
             throw source.unreadable("truncated MP3: ID3 tag at byte 0 claims \(total) bytes but the file has \(source.size)")
         }
-        var body = try source.bytes(at: 10, count: bodySize, what: "ID3 tag")
         var tag = ID3Tag(majorVersion: major, flags: flags, totalSize: total, frames: [], paddingSize: 0)
+        // v2.2 has 3-letter frames and no chapter frames: its extent is all that is needed.
+        if major == 2 { return tag }
+        var body = try source.bytes(at: 10, count: bodySize, what: "ID3 tag")
         if tag.usesUnsynchronisation && major == 3 {
             // v2.3 unsynchronises the whole body; undo it so frame sizes line up (reading only).
             body = removingUnsynchronisation(body[...])
@@ -119,8 +116,6 @@ struct ID3Frame {
     var id: String
     /// The complete frame: 10-byte header and content.
     var raw: [UInt8]
-    /// Offset of the frame in the file, for error messages.
-    var fileOffset: Int
 
     var formatFlags: UInt8 { raw[9] }
 
@@ -174,8 +169,7 @@ struct ID3Frame {
             guard size <= remaining else {
                 throw source.unreadable("ID3 frame \(id) at byte \(base + position) claims \(size) bytes but only \(remaining) remain in the tag")
             }
-            frames.append(ID3Frame(id: id, raw: Array(bytes[position..<position + 10 + size]),
-                                   fileOffset: base + position))
+            frames.append(ID3Frame(id: id, raw: Array(bytes[position..<position + 10 + size])))
             position += 10 + size
         }
         return frames

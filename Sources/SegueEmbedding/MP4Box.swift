@@ -160,7 +160,7 @@ struct MP4Node {
         while position < end {
             let remaining = end - position
             let at = fileOffset + position
-            let inside = parent.map { " inside \($0.place)" } ?? ""
+            let inside = parent.map { " in \($0.place)" } ?? ""
             guard remaining >= 8 else {
                 // QuickTime ends some containers with a 32-bit zero; keep it as it is.
                 if bytes[position..<end].allSatisfy({ $0 == 0 }) { return (nodes, Array(bytes[position..<end])) }
@@ -182,7 +182,7 @@ struct MP4Node {
                 throw source.unreadable("box '\(type)' at byte \(at)\(inside) has size \(size), smaller than its own header")
             }
             guard size <= UInt64(remaining) else {
-                throw source.unreadable("box '\(type)' at byte \(at) claims \(size) bytes but its parent has only \(remaining) left\(inside.isEmpty ? "" : ":" + inside)")
+                throw source.unreadable("box '\(type)' at byte \(at) claims \(size) bytes but only \(remaining) remain\(inside)")
             }
             let boxEnd = position + Int(size)
             var node = MP4Node(type: type, offset: at, payload: [], children: nil)

@@ -45,7 +45,7 @@ struct ChapterTrackBuilder {
     }
 
     private func edts(gapMs: UInt64) -> MP4Node {
-        let gap = gapMs * UInt64(movieTimescale) / 1000
+        let gap = rescale(gapMs, from: 1000, to: UInt64(movieTimescale)) ?? movieDuration
         let rest = movieDuration > gap ? movieDuration - gap : 0
         let entries: [(duration: UInt64, mediaTime: Int64)] = [(gap, -1), (rest, 0)]
         let wide = movieDuration > UInt64(UInt32.max)

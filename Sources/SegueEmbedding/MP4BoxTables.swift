@@ -200,3 +200,11 @@ enum NeroChapters {
         return .full("chpl", version: 1, body)
     }
 }
+
+/// `value × to / from` without overflow in between; nil when the result does not fit 64 bits.
+func rescale(_ value: UInt64, from: UInt64, to: UInt64) -> UInt64? {
+    guard from > 0 else { return nil }
+    let product = value.multipliedFullWidth(by: to)
+    guard product.high < from else { return nil }
+    return from.dividingFullWidth(product).quotient
+}

@@ -88,13 +88,19 @@ private struct ChapterPlan {
         guard listed.count <= 255 else {
             throw source.refused("\(listed.count) chapters; MP4 Nero chapters ('chpl') hold at most 255")
         }
+        // Longer than a million years is a damaged header, not an episode.
+        let limitMs: UInt64 = 1 << 45
         if let duration = movie.duration {
-            let scale = UInt64(movie.timescale)
+            guard let ms = rescale(duration, from: UInt64(movie.timescale), to: 1000), ms < limitMs else {
+                throw source.unreadable("'mvhd' duration \(duration) at time scale \(movie.timescale) is implausible")
+            }
             movieDuration = duration
-            movieDurationMs = duration / scale * 1000 + duration % scale * 1000 / scale
-        } else if let seconds = options.duration ?? listed.last?.end, seconds.isFinite, seconds > 0, seconds < 1e12 {
+            movieDurationMs = ms
+        } else if let seconds = options.duration ?? listed.last?.end, seconds.isFinite, seconds > 0,
+                  seconds * 1000 < Double(limitMs),
+                  let duration = rescale(UInt64((seconds * 1000).rounded()), from: 1000, to: UInt64(movie.timescale)) {
             movieDurationMs = UInt64((seconds * 1000).rounded())
-            movieDuration = movieDurationMs * UInt64(movie.timescale) / 1000
+            movieDuration = duration
         } else {
             throw source.refused("the file does not state its duration; give the audio's duration")
         }
@@ -166,7 +172,7 @@ struct MP4File {
         boxes = try MP4Box.topLevel(source)
         let moovs = boxes.filter { $0.type == "moov" }
         guard let moovBox = moovs.first else {
-            throw source.unreadable("no 'moov' box: the MP4 is incomplete (truncated, or still being recorded)")
+            throw source.unreadable("no 'moov' box before the end at byte \(source.size): the MP4 is incomplete (truncated, or still being recorded)")
         }
         guard moovs.count == 1 else {
             throw source.unreadable("two 'moov' boxes (at bytes \(moovs[0].offset) and \(moovs[1].offset))")
@@ -243,8 +249,10 @@ struct MP4File {
         }
         let big = first == 0xFE
         let body = Array(bytes.dropFirst(2))
-        let units = stride(from: 0, to: body.count - 1, by: 2).map { index in
-            big ? UInt16(body[index]) << 8 | UInt16(body[index + 1]) : UInt16(body[index + 1]) << 8 | UInt16(body[index])
+        let units = stride(from: 0, to: body.count - 1, by: 2).map { (index: Int) -> UInt16 in
+            let high = big ? body[index] : body[index + 1]
+            let low = big ? body[index + 1] : body[index]
+            return UInt16(high) << 8 | UInt16(low)
         }
         return String(decoding: units, as: UTF16.self)
     }

@@ -16,12 +16,7 @@ public enum ChapterConversion {
         if let untimed = headings.first(where: { $0.time == nil }) {
             throw Failure(description: "\(document.file):\(untimed.line): heading '\(untimed.title)' has no time")
         }
-        return headings.compactMap { heading in
-            var chapter = Chapter(heading)
-            chapter?.image = heading.image
-            chapter?.listed = heading.toc ?? true
-            return chapter
-        }
+        return headings.compactMap(Chapter.init)
     }
 
     /// The turns of a timed transcript (captions, JSON, or a time-stamped export) as segments. A turn

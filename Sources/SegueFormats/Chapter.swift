@@ -27,7 +27,8 @@ public struct Chapter: Sendable, Equatable, Codable {
     /// A heading read from a timeline or chapter file; nil when it has no time.
     public init?(_ heading: TimelineHeading) {
         guard let time = heading.time else { return nil }
-        self.init(start: time, end: heading.endTime, title: heading.title, url: heading.url)
+        self.init(start: time, end: heading.endTime, title: heading.title, url: heading.url, image: heading.image,
+                  listed: heading.toc ?? true)
     }
 }
 

@@ -58,7 +58,13 @@ public enum ChapterWriter {
         case .ffmetadata: text = try ffmetadata(entries, options: options)
         case .chaptersVTT: text = try chaptersVTT(entries)
         case .mp4chaps: text = mp4chaps(entries.map(\.0))
-        case .vorbis: text = try vorbis(entries.map(\.0))
+        case .vorbis:
+            text = try vorbis(entries.map(\.0))
+            let links = entries.filter { $0.0.url != nil }.count
+            if links > 0 {
+                warnings.append("\(links) chapter link\(links == 1 ? "" : "s") left out: mkvmerge and FFmpeg read no "
+                    + "CHAPTERxxxURL line in this file (embedded comments keep them)")
+            }
         case .cue: text = cue(entries.map(\.0), options: options, warnings: &warnings)
         case .matroska: text = matroska(Array(zip(chapters, ends)))
         case .youtube: text = youtube(entries, options: options, warnings: &warnings)
@@ -126,7 +132,8 @@ public enum ChapterWriter {
     }
 
     private static func chaptersVTT(_ entries: [(Chapter, Double?)]) throws(ChapterWriterError) -> String {
-        var out = "WEBVTT\n"
+        // The header text tells readers (Segue's among them) that these cues are chapters, not captions.
+        var out = "WEBVTT Chapters\n"
         for (n, (chapter, end)) in entries.enumerated() {
             let stop = try requireEnd(end, of: chapter, format: "chapters-vtt")
             out += "\n\(n + 1)\n\(TimeText.clock(chapter.start)) --> \(TimeText.clock(stop))\n"
@@ -149,9 +156,7 @@ public enum ChapterWriter {
         }
         return chapters.enumerated().map { n, chapter in
             let key = "CHAPTER" + TimeText.pad(Int64(n + 1), 3)
-            var text = "\(key)=\(TimeText.clock(chapter.start))\n\(key)NAME=\(Escape.oneLine(chapter.title))\n"
-            if let url = chapter.url { text += "\(key)URL=\(Escape.oneLine(url))\n" }
-            return text
+            return "\(key)=\(TimeText.clock(chapter.start))\n\(key)NAME=\(Escape.oneLine(chapter.title))\n"
         }.joined()
     }
 

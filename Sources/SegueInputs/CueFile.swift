@@ -56,6 +56,8 @@ enum CueFile {
         var log = DiagnosticLog(file: "")
         let cues = read(lines: lines, log: &log)
         guard !cues.isEmpty else { return false }
+        // "WEBVTT Chapters" (as Segue writes it) says so; otherwise judge by the cues.
+        if let header = lines.first, header.hasPrefix("WEBVTT"), header.lowercased().contains("chapters") { return true }
         if lines.contains(where: { $0.contains("<v ") || $0.contains("<v.") }) { return false }
         guard cues.allSatisfy({ $0.payload.count == 1 && $0.payload[0].count <= 120 }) else { return false }
         let total = cues.reduce(0.0) { $0 + max(0, $1.end - $1.start) }
@@ -63,11 +65,14 @@ enum CueFile {
     }
 
     /// Removes markup tags (`<b>`, `<c.x>`, timestamps `<00:01.000>`) and decodes character references.
+    /// A `<` with no `>` after it is text (SRT has no escapes: "I <3 it"), not the start of a tag.
     static func plainText(_ text: String) -> String {
         var out = ""
         var inTag = false
-        for c in text {
-            if c == "<" { inTag = true; continue }
+        let lastClose = text.lastIndex(of: ">")
+        for index in text.indices {
+            let c = text[index]
+            if c == "<", !inTag, let close = lastClose, close > index { inTag = true; continue }
             if c == ">" && inTag { inTag = false; continue }
             if !inTag { out.append(c) }
         }

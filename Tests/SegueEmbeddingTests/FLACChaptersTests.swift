@@ -131,6 +131,14 @@ import SegueTestSupport
                 == ["CHAPTER001=00:00:01.500", "CHAPTER001NAME=One", "CHAPTER002=01:02:03.004", "CHAPTER002NAME=Two"])
     }
 
+    @Test func readsAndReplacesChaptersFFmpegWrote() throws {
+        try EmbedFixtures.expectReadsAndReplacesFFmpegChapters("clean.flac")
+    }
+
+    @Test func survivesCorruptedFiles() throws {
+        try EmbedFixtures.expectSurvivesCorruption("clean.flac")
+    }
+
     @Test func readsLenientTimes() throws {
         let folder = try TestAudio.temporaryFolder()
         var bytes = [UInt8](try Data(contentsOf: Repository.fixtures.appendingPathComponent("clean.flac")))

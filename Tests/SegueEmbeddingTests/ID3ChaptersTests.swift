@@ -69,6 +69,96 @@ enum EmbedFixtures {
         return tags
     }
 
+    /// A copy of `fixture` with two chapters written by FFmpeg: ID3 CHAP/CTOC from an ffmetadata
+    /// file for MP3; FFmpeg 5 writes no chapters into FLAC or Ogg, so there they are given as
+    /// comments in FFmpeg's own style (numbered from 000).
+    static func chapteredByFFmpeg(_ fixture: String, in folder: URL) throws -> URL {
+        let output = folder.appendingPathComponent("ffmpeg-" + fixture)
+        let input = Repository.fixtures.appendingPathComponent(fixture).path
+        guard fixture.hasSuffix(".mp3") else {
+            try ffmpeg(["-i", input, "-c", "copy", "-metadata", "title=Show",
+                        "-metadata", "CHAPTER000=00:00:00.000", "-metadata", "CHAPTER000NAME=Intro",
+                        "-metadata", "CHAPTER001=00:00:13.000", "-metadata", "CHAPTER001NAME=Interview & more",
+                        output.path])
+            return output
+        }
+        let metadata = folder.appendingPathComponent("chapters.ffmeta")
+        try Data("""
+            ;FFMETADATA1
+            title=Show
+
+            [CHAPTER]
+            TIMEBASE=1/1000
+            START=0
+            END=13000
+            title=Intro
+
+            [CHAPTER]
+            TIMEBASE=1/1000
+            START=13000
+            END=30500
+            title=Interview & more
+
+            """.utf8).write(to: metadata)
+        try ffmpeg(["-i", input, "-i", metadata.path, "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                    "-c", "copy", output.path])
+        return output
+    }
+
+    /// Reads FFmpeg's chapters, then replaces them.
+    static func expectReadsAndReplacesFFmpegChapters(_ fixture: String,
+                                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let folder = try TestAudio.temporaryFolder()
+        let file = try chapteredByFFmpeg(fixture, in: folder)
+        let found = try ChapterEmbedder.read(file).chapters
+        #expect(found.map(\.title) == ["Intro", "Interview & more"], sourceLocation: sourceLocation)
+        #expect(found.map(\.start) == [0, 13], sourceLocation: sourceLocation)
+        #expect(error { try ChapterEmbedder.embed(chapters, into: file, writingTo: file) }?.kind == .refused,
+                sourceLocation: sourceLocation)
+        try ChapterEmbedder.embed(chapters, into: file, writingTo: file, options: EmbedOptions(replace: true))
+        expectSameChapters(try ChapterEmbedder.read(file).chapters, chapters, sourceLocation: sourceLocation)
+        #expect(try ffprobeChapters(file).map(\.title) == chapters.map(\.title), sourceLocation: sourceLocation)
+        #expect(try ffprobeTags(file)["title"] == "Show", sourceLocation: sourceLocation)
+    }
+
+    /// Damages a chaptered copy of `fixture` in `rounds` deterministic ways (flipped bytes in the
+    /// metadata, truncation) and expects every read and embed to succeed or throw an EmbedError,
+    /// never crash; a failed embed leaves no file behind.
+    static func expectSurvivesCorruption(_ fixture: String, rounds: Int = 150,
+                                         sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let folder = try TestAudio.temporaryFolder()
+        let chaptered = folder.appendingPathComponent("chaptered-" + fixture)
+        try ChapterEmbedder.embed(chapters, into: Repository.fixtures.appendingPathComponent(fixture),
+                                  writingTo: chaptered)
+        let original = [UInt8](try Data(contentsOf: chaptered))
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        let damaged = folder.appendingPathComponent("damaged-" + fixture)
+        let output = folder.appendingPathComponent("out-" + fixture)
+        for round in 0..<rounds {
+            var bytes = original
+            if round % 5 == 4 {
+                bytes.removeLast(bytes.count - random(min(bytes.count, 8192)))
+            } else {
+                for _ in 0...random(4) { bytes[random(min(bytes.count, 4096))] = UInt8(random(256)) }
+            }
+            try Data(bytes).write(to: damaged)
+            let readFailure = error { _ = try ChapterEmbedder.read(damaged) }
+            let embedFailure = error {
+                try ChapterEmbedder.embed(chapters, into: damaged, writingTo: output, options: EmbedOptions(replace: true))
+            }
+            if embedFailure != nil {
+                #expect(!FileManager.default.fileExists(atPath: output.path), sourceLocation: sourceLocation)
+            }
+            let failure = embedFailure ?? readFailure
+            #expect(failure.map { !$0.reason.isEmpty && !$0.reason.contains("\n") } ?? true, sourceLocation: sourceLocation)
+            try? FileManager.default.removeItem(at: output)
+        }
+    }
+
     static func ffmpeg(_ arguments: [String]) throws {
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), ["-v", "error", "-y"] + arguments)
         #expect(result.status == 0, "ffmpeg: \(result.stderr)")
@@ -111,7 +201,7 @@ enum EmbedFixtures {
         let found = try ChapterEmbedder.read(output)
         #expect(found.container == .mp3)
         EmbedFixtures.expectSameChapters(found.chapters, EmbedFixtures.chapters)
-        #expect(found.chapters.allSatisfy(\.listed))
+        #expect(found.chapters.allSatisfy { $0.listed })
         // Ends: the next start, and for the last one the duration from the Info header.
         #expect(found.chapters[0].end == 12.345)
         let duration = try #require(found.duration)
@@ -179,6 +269,14 @@ enum EmbedFixtures {
         #expect(try Data(contentsOf: file).count == before.count)
     }
 
+    @Test func readsAndReplacesChaptersFFmpegWrote() throws {
+        try EmbedFixtures.expectReadsAndReplacesFFmpegChapters("clean.mp3")
+    }
+
+    @Test func survivesCorruptedFiles() throws {
+        try EmbedFixtures.expectSurvivesCorruption("clean.mp3")
+    }
+
     @Test func refusesMoreThan255ListedChapters() throws {
         let folder = try TestAudio.temporaryFolder()
         let file = try EmbedFixtures.copy("clean.mp3", to: folder)
@@ -239,9 +337,37 @@ enum EmbedFixtures {
         let folder = try TestAudio.temporaryFolder()
         let v22 = try Self.withTag(Array("ID3".utf8) + [2, 0, 0, 0, 0, 0, 0], [], folder: folder, name: "v22.mp3")
         try EmbedFixtures.expectEmbedFails(v22, kind: .refused)
+        #expect(try ChapterEmbedder.read(v22).chapters.isEmpty)
         let unsynchronised = try Self.withTag(Array("ID3".utf8) + [3, 0, 0x80, 0, 0, 0, 0], [],
                                               folder: folder, name: "unsync.mp3")
         try EmbedFixtures.expectEmbedFails(unsynchronised, kind: .refused)
+    }
+
+    @Test(arguments: [3, 4])
+    func dropsExtendedHeaderAndFooterButKeepsFrames(version: UInt8) throws {
+        let tit2 = Array("TIT2".utf8) + [0, 0, 0, 6, 0, 0, 0] + Array("Hello".utf8)
+        let header: [UInt8]
+        let body: [UInt8]
+        if version == 3 {
+            // Extended header of 6 bytes (flags and padding size) after its own size field.
+            body = [0, 0, 0, 6, 0, 0, 0, 0, 0, 0] + tit2 + [0, 0, 0, 0]
+            header = Array("ID3".utf8) + [3, 0, 0x40, 0, 0, 0, UInt8(body.count)]
+        } else {
+            // A footer repeats the header with "3DI"; it is not counted in the size.
+            let size = UInt8(tit2.count)
+            body = tit2 + Array("3DI".utf8) + [4, 0, 0x10, 0, 0, 0, size]
+            header = Array("ID3".utf8) + [4, 0, 0x10, 0, 0, 0, size]
+        }
+        let folder = try TestAudio.temporaryFolder()
+        let url = try Self.withTag(header, body, folder: folder, name: "special.mp3")
+        #expect(try ChapterEmbedder.read(url).chapters.isEmpty)
+        let output = folder.appendingPathComponent("chapters.mp3")
+        try ChapterEmbedder.embed(EmbedFixtures.chapters, into: url, writingTo: output)
+        let data = try Data(contentsOf: output)
+        #expect(data[3] == version && data[5] == 0)
+        #expect(Self.afterTag(data) == (try Data(contentsOf: Repository.fixtures.appendingPathComponent("clean.mp3"))))
+        EmbedFixtures.expectSameChapters(try ChapterEmbedder.read(output).chapters, EmbedFixtures.chapters)
+        #expect(try EmbedFixtures.ffprobeTags(output)["title"] == "Hello")
     }
 
     @Test func readsHandMadeV24TagWithUTF16AndHiddenChapter() throws {

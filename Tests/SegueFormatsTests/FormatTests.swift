@@ -43,3 +43,18 @@ import SegueTestSupport
         #expect(Seconds.rounded(1.23449) == 1.234 && Seconds.rounded(0.1 + 0.2) == 0.3)
     }
 }
+
+@Suite struct StagedWriteTests {
+    /// A batch that fails on a later file leaves every earlier file's previous version in place.
+    @Test func failedBatchKeepsPreviousVersions() throws {
+        let folder = try TestAudio.temporaryFolder()
+        let first = folder.appendingPathComponent("one.txt")
+        try AtomicFile.write(Data("previous".utf8), to: first)
+        let bad = folder.appendingPathComponent("missing-folder/two.txt")
+        #expect(throws: (any Error).self) {
+            try AtomicFile.writeAll([(first, Data("new".utf8)), (bad, Data("2".utf8))])
+        }
+        #expect(try String(contentsOf: first, encoding: .utf8) == "previous")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["one.txt"])
+    }
+}
