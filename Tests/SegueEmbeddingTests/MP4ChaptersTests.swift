@@ -204,7 +204,6 @@ import SegueTestSupport
             #expect(error?.description.contains("\n") == false)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["damaged.m4a"])
-        print("MP4 hostile:", damage, "|", readError?.reason ?? "-", "|", embedError?.reason ?? "-")
     }
 
     /// Random damage to the boxes of a chaptered file never crashes: each try either
@@ -244,7 +243,6 @@ import SegueTestSupport
             }
         }
         #expect(failures > 0)
-        print("MP4 fuzz failures:", failures)
     }
 }
 
