@@ -168,3 +168,39 @@ import SegueTestSupport
         #expect(try Self.contents(folder) == ["chapters.txt", name].sorted())
     }
 }
+
+/// Killing `segue embed` at any moment leaves the episode either as it was or completely written:
+/// never a half-written file (the new file is renamed over it only once complete).
+@Suite struct KilledEmbedTests {
+    @Test(arguments: [2, 15, 40, 80])
+    func killMidWriteLeavesOriginalOrComplete(afterMilliseconds delay: Int) throws {
+        let folder = try TestAudio.temporaryFolder()
+        // A long MP3 (MPEG frames concatenate), so that the kill lands while the copy is under way.
+        let clean = try Data(contentsOf: Repository.fixtures.appendingPathComponent("clean.mp3"))
+        var long = Data()
+        for _ in 0..<60 { long.append(clean) }
+        let episode = folder.appendingPathComponent("long.mp3")
+        try long.write(to: episode)
+        let chapters = folder.appendingPathComponent("chapters.txt")
+        try Data("0:00 Intro\n0:30 Middle\n1:00 End\n".utf8).write(to: chapters)
+
+        let process = Process()
+        process.executableURL = Repository.segueBinary
+        process.arguments = ["embed", episode.path, "--chapters", chapters.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(delay * 1000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let after = try Data(contentsOf: episode)
+        if after != long {
+            // Complete: the whole original audio follows the new tag.
+            #expect(after.count > long.count)
+            #expect(after.suffix(long.count - 10) == long.suffix(long.count - 10))
+        }
+        let visible = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+        #expect(visible.sorted() == ["chapters.txt", "long.mp3"])
+    }
+}
