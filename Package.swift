@@ -23,14 +23,24 @@ let package = Package(
                        providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f",
                        providers: [.apt(["libfftw3-dev"])]),
+        // FFmpeg decodes what libsndfile cannot (M4A/AAC). SwiftPM reads one
+        // .pc file (space-separated names are alternatives, not a union), so
+        // the module map links libavformat, libavcodec and libavutil itself;
+        // libswresample-dev is listed because libavformat.pc requires it.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
+                                         "libswresample-dev"])]),
+        .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng",
+                       providers: [.apt(["libespeak-ng-dev"])]),
 
-        .target(name: "SegueAudio", dependencies: ["CSndFile"]),
+        .target(name: "SegueAudio", dependencies: ["CSndFile", "CFFmpeg"]),
         .target(name: "SegueFeatures", dependencies: ["CFFTW", "SegueAudio"]),
         .target(name: "SeguePauses", dependencies: ["SegueFeatures"]),
         .target(name: "SegueSpeakers", dependencies: ["SegueFeatures", "SeguePauses"]),
         .target(name: "SegueInputs"),
         .target(name: "SegueFormats", dependencies: ["SeguePauses", "SegueSpeakers", "SegueInputs"]),
         .target(name: "SegueEmbedding", dependencies: ["SegueFormats"]),
+        .target(name: "SegueAlignment", dependencies: ["CEspeakNG", "SegueFeatures", "SegueInputs"]),
         .target(name: "SegueEngine", dependencies: [
             "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats", "SegueEmbedding",
             "SegueInputs",
@@ -43,7 +53,8 @@ let package = Package(
 
         // Signal generators, a WAV writer and repository paths shared by the tests.
         .target(name: "SegueTestSupport", path: "Tests/SegueTestSupport"),
-        .testTarget(name: "SegueAudioTests", dependencies: ["SegueAudio", "SegueTestSupport"]),
+        // SegueEngine: M4AInputTests compares pauses found on M4A and FLAC copies.
+        .testTarget(name: "SegueAudioTests", dependencies: ["SegueAudio", "SegueEngine", "SegueTestSupport"]),
         .testTarget(name: "SegueFeaturesTests", dependencies: ["SegueFeatures", "SegueTestSupport"]),
         .testTarget(name: "SeguePausesTests", dependencies: ["SeguePauses", "SegueEngine", "SegueTestSupport"]),
         .testTarget(name: "SegueSpeakersTests", dependencies: ["SegueSpeakers", "SegueEngine", "SegueTestSupport"]),
@@ -52,7 +63,8 @@ let package = Package(
         ], exclude: ["Corpus"]),
         .testTarget(name: "SegueFormatsTests", dependencies: ["SegueFormats", "SegueInputs", "SegueTestSupport"],
                     exclude: ["Inputs"]),
-        .testTarget(name: "SegueEmbeddingTests", dependencies: ["SegueEmbedding", "SegueTestSupport"]),
+        .testTarget(name: "SegueEmbeddingTests", dependencies: ["SegueEmbedding", "SegueFormats", "SegueTestSupport"]),
         .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine", "SegueTestSupport"]),
+        .testTarget(name: "SegueAlignmentTests", dependencies: ["SegueAlignment", "SegueTestSupport"]),
     ]
 )

@@ -11,7 +11,13 @@ public final class AudioDecoder {
     /// Mono frames delivered so far.
     public private(set) var framesDecoded: Int64 = 0
 
-    private let file: SoundFile
+    /// libsndfile first; FFmpeg for what it cannot open (M4A/AAC).
+    private enum Source {
+        case sndfile(SoundFile)
+        case ffmpeg(FFmpegFile)
+    }
+
+    private let source: Source
     private var interleaved: [Float] = []
 
     /// Opens `path`; fails with one clear reason for missing, empty,
@@ -32,8 +38,16 @@ public final class AudioDecoder {
         if size == 0 {
             throw AudioError(path: path, kind: .empty, reason: "file is empty (0 bytes)")
         }
-        file = try SoundFile(path: path)
-        info = file.info
+        do {
+            source = .sndfile(try SoundFile(path: path))
+        } catch {
+            guard let decoded = try FFmpegFile.open(path: path) else { throw error }
+            source = .ffmpeg(decoded)
+        }
+        switch source {
+        case .sndfile(let file): info = file.info
+        case .ffmpeg(let file): info = file.info
+        }
         guard info.sampleRate >= 8_000, info.sampleRate <= 384_000 else {
             throw AudioError(path: path, kind: .unsupported,
                              reason: "unsupported sample rate \(info.sampleRate) Hz (8 kHz to 384 kHz expected)")
@@ -47,6 +61,14 @@ public final class AudioDecoder {
     /// were written; 0 means the end of the audio.
     public func readMono(into block: UnsafeMutableBufferPointer<Float>) throws(AudioError) -> Int {
         guard let out = block.baseAddress, block.count > 0 else { return 0 }
+        let file: SoundFile
+        switch source {
+        case .sndfile(let sndfile): file = sndfile
+        case .ffmpeg(let ffmpeg):
+            let read = try ffmpeg.readMono(into: out, frames: block.count)
+            framesDecoded += Int64(read)
+            return read
+        }
         let channels = info.channels
         let read: Int
         if channels == 1 {

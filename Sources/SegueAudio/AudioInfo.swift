@@ -1,8 +1,9 @@
 /// What a decoder knows about an audio file before decoding it.
 public struct AudioInfo: Sendable, Codable, Equatable {
-    /// Container, as libsndfile names it ("WAV (Microsoft)", "MPEG-1/2 Audio", …).
+    /// Container, as libsndfile names it ("WAV (Microsoft)", "MPEG-1/2 Audio", …),
+    /// or "MP4" / "ADTS" when FFmpeg decodes it.
     public var container: String
-    /// Sample encoding inside the container ("Signed 16 bit PCM", "Opus", …).
+    /// Sample encoding inside the container ("Signed 16 bit PCM", "Opus", "AAC LC", …).
     public var encoding: String
     public var sampleRate: Int
     public var channels: Int

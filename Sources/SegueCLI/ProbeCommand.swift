@@ -11,9 +11,10 @@ struct Probe: ParsableCommand {
         Examples:
           segue probe episode.mp3
           segue probe --json episode.flac
+          segue probe episode.m4a      # format  MP4, AAC LC
         """)
 
-    @Argument(help: "The audio file (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3).")
+    @Argument(help: "The audio file (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3 or M4A/AAC).")
     var episode: String
 
     @Flag(help: "Print JSON instead of a table.")

@@ -35,13 +35,26 @@ import SegueTestSupport
             try Data("00:13 — Intro\n01:02 — Guests\n".utf8).write(to: url)
             return url.path
         }, works: false),
-        Case(name: "M4A/AAC (libsndfile cannot read it)", make: { folder in
+        Case(name: "M4A/AAC (libsndfile cannot read it; FFmpeg decodes it)", make: { folder in
             // A real AAC file, made by ffmpeg (installed by Tools/setup).
             let url = folder.appendingPathComponent("episode.m4a")
             let ffmpeg = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
                 "-nostdin", "-v", "error", "-i", Repository.fixtures.appendingPathComponent("clean.flac").path,
                 "-t", "3", "-c:a", "aac", url.path])
             guard ffmpeg.status == 0 else { throw CocoaError(.fileWriteUnknown) }
+            return url.path
+        }, works: true),
+        Case(name: "truncated M4A (its index was at the end)", make: { folder in
+            let data = try Data(contentsOf: Repository.fixtures.appendingPathComponent("clean.m4a"))
+            let url = folder.appendingPathComponent("truncated.m4a")
+            try data.prefix(data.count / 3).write(to: url)
+            return url.path
+        }, works: false),
+        Case(name: "M4A with its audio overwritten", make: { folder in
+            var bytes = [UInt8](try Data(contentsOf: Repository.fixtures.appendingPathComponent("clean.m4a")))
+            for i in 100..<(bytes.count - 4_000) { bytes[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
+            let url = folder.appendingPathComponent("garbled.m4a")
+            try Data(bytes).write(to: url)
             return url.path
         }, works: false),
         Case(name: "missing file", make: { folder in folder.appendingPathComponent("nope.flac").path }, works: false),
