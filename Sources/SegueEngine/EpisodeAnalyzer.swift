@@ -65,6 +65,9 @@ public struct EpisodeAnalyzer: Sendable {
         let decoder = try AudioDecoder(path: path)
         var audio = decoder.info
         let pipeline = DecodePipeline(decoder: decoder)
+        // However this returns (a feature or disk error thrown mid-file included),
+        // the decoding thread ends before the file is closed.
+        defer { pipeline.stop() }
         let extractor = FeatureExtractor(sampleRate: audio.sampleRate, parameters: featureParameters)
         let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
 

@@ -3,12 +3,25 @@ import Foundation
 /// Turns a stream of mono samples into feature frames (see `FeatureLayout`):
 /// create it once per file, `process` each decoded block, then `finish`.
 ///
-/// Input at 32 kHz and above is first halved (`HalfBandDecimator`) until it
-/// is below 32 kHz: nothing above 8 kHz is analysed, so a 44.1 kHz episode
-/// costs the FFTs of a 22.05 kHz one. `clock` is at that analysis rate.
+/// Input from 36.6 kHz up is first halved (`HalfBandDecimator`) while the
+/// halving keeps 0–8 kHz flat and alias-free (`HalfBandDecimator.analysisRate`):
+/// nothing above 8 kHz is analysed, so a 44.1 kHz episode costs the FFTs of a
+/// 22.05 kHz one; 32 kHz input is analysed as it is. `clock` is at that
+/// analysis rate.
 ///
 /// Frame `i` covers samples `i·hop ..< i·hop + window`; the last frames are
 /// zero-padded so that the whole file is covered.
+///
+/// The mel bands and MFCCs use HTK's mel scale and the usual 25 ms / 10 ms
+/// framing, but they are not HTK-compatible MFCCs (HTK Book §5): each frame
+/// gets a periodic Hann window (HTK: Hamming), no pre-emphasis (HTK:
+/// `PREEMCOEF = 0.97`) and no DC removal; the mel filters weight the power
+/// spectrum scaled to mean square (HTK: the FFT magnitude of unscaled
+/// samples), their levels are in dB floored at −120 dB (HTK: natural log
+/// floored at 1); the MFCCs are an orthonormal DCT-II of those levels in
+/// natural-log units, c0 included (HTK's c0 is √2 larger), without HTK's
+/// cepstral lifter (`CEPLIFTER = 22`). Values are therefore comparable only
+/// with Segue's own.
 public final class FeatureExtractor {
     public let clock: FrameClock
     public let layout: FeatureLayout
@@ -174,7 +187,7 @@ public final class FeatureExtractor {
                 v[base + layout.melOffset + b] = db
                 flux += max(0, db - previousMelDB[b])
                 previousMelDB[b] = db
-                logMel[b] = db * 0.230_258_5   // dB → natural log (HTK uses ln)
+                logMel[b] = db * 0.230_258_5   // dB → natural log (ln 10 / 10), the DCT's input unit
             }
             v[base + FeatureLayout.Scalar.spectralFlux.rawValue] = flux / Float(layout.melBandCount)
             logMel.withUnsafeBufferPointer { lm in

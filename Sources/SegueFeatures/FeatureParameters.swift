@@ -9,7 +9,8 @@ public struct FeatureParameters: Sendable, Codable, Equatable {
     public var melBandCount: Int = 40
     public var lowFrequency: Double = 60
     public var highFrequency: Double = 8_000
-    /// Cepstral coefficients kept, c0 included.
+    /// Cepstral coefficients kept, c0 included (an orthonormal DCT-II of the
+    /// log mel levels, no lifter; see `CepstrumTransform`).
     public var cepstralCount: Int = 13
     /// Band where speech carries most of its energy; hum below it and hiss
     /// above it do not reach the speech-band level.

@@ -1,9 +1,19 @@
 import Foundation
 
 /// Triangular filters evenly spaced on the mel scale, applied to a power
-/// spectrum. Mel scale and filter shape follow the HTK Book (Young et al.,
-/// §5.4): mel(f) = 2595 · log10(1 + f / 700), unit-height triangles whose
-/// edges are the centres of the neighbouring bands.
+/// spectrum.
+///
+/// What is taken from the HTK Book (Young et al., §5.4) and what is not:
+/// - the mel scale is HTK's, mel(f) = 2595 · log10(1 + f / 700) (= 1127 ln(1 + f / 700));
+/// - band edges and centres are equally spaced in mel between `lowFrequency`
+///   and `highFrequency`, each triangle reaching from the centre of one
+///   neighbour to the centre of the other, with unit height (no area
+///   normalisation), as in HTK;
+/// - the triangles are linear in Hz between those edges (HTK interpolates
+///   its weights linearly in mel, so its triangles are slightly curved in Hz);
+/// - they weight the power spectrum |X|² (HTK bins the magnitude |X| unless
+///   `USEPOWER = T`).
+/// So these are "mel bands on the HTK mel scale", not HTK `FBANK` values.
 public struct MelFilterbank: Sendable {
     public let bandCount: Int
     public let lowFrequency: Double
@@ -53,6 +63,7 @@ public struct MelFilterbank: Sendable {
         self.weights = weights
     }
 
+    /// HTK's mel scale (O'Shaughnessy 1987): 1000 Hz ≈ 1000 mel.
     public static func mel(_ hertz: Double) -> Double { 2595 * log10(1 + hertz / 700) }
     public static func hertz(_ mel: Double) -> Double { 700 * (pow(10, mel / 2595) - 1) }
 

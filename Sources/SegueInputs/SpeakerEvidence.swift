@@ -2,7 +2,9 @@
 ///
 /// A show-notes page is full of lines shaped like turns (`Music:`, `About:`, `Note:`). A label is a speaker when
 /// the user named it, or when it starts a turn at least twice and is not a known prose label. A label seen once
-/// counts only inside the stretch of page that is already a transcript (a caller who speaks once).
+/// counts only inside the stretch of page that is already a transcript (a caller who speaks once), and only when
+/// it reads like a name: a once-only label that reads like a phrase ("Rule one: write it down") is a sentence
+/// of the current turn, kept in its text, with a note.
 struct SpeakerEvidence {
     /// Labels that head prose sections on show-notes pages. They are speakers only when named explicitly.
     static let proseLabels: Set<String> = [
@@ -17,6 +19,57 @@ struct SpeakerEvidence {
         "find us", "follow us", "listen", "rss", "feed", "cover art", "photo", "image", "books", "book", "tools",
         "software", "gear", "equipment",
     ]
+
+    /// Words that do not occur in a speaker's name but open a sentence: articles, pronouns and determiners,
+    /// common verbs and connectives, and the nouns of "Rule one:", "Tip:", "Step two:" asides.
+    static let phraseWords: Set<String> = [
+        "a", "an", "the", "this", "that", "these", "those", "my", "your", "our", "his", "her", "their", "its", "it",
+        "i", "we", "you", "they", "he", "she", "is", "are", "was", "were", "be", "am", "has", "have", "had", "do",
+        "does", "did", "not", "no", "yes", "so", "but", "and", "or", "if", "then", "here", "there",
+        "what", "why", "how", "when", "where", "which", "who", "of", "to", "in", "on", "for", "with", "at", "by",
+        "rule", "rules", "step", "steps", "tip", "tips", "lesson", "point", "part", "fact", "hint", "reminder",
+        "remember", "takeaway", "spoiler", "example", "quote", "translation", "definition", "caveat", "bonus",
+        "homework", "question", "answer", "problem", "solution", "truth", "secret", "goal", "idea", "number",
+        "first", "second", "third", "next", "finally", "lastly", "okay", "ok", "well", "look", "listen",
+    ]
+    /// Number words: "Rule one", "Step two", "Chapter three".
+    static let numberWords: Set<String> = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+        "forty", "fifty", "hundred", "thousand", "million", "first", "second", "third", "fourth", "fifth", "sixth",
+        "seventh", "eighth", "ninth", "tenth", "once", "twice",
+    ]
+    /// Lower-case words that do occur inside names ("Ludwig van Beethoven", "Ana de Armas").
+    static let nameParticles: Set<String> = [
+        "van", "von", "de", "da", "di", "del", "della", "der", "den", "du", "la", "le", "bin", "ibn", "al", "el",
+        "dos", "das", "ter", "y", "zu",
+    ]
+    /// First words of generic speaker labels that take a number: "Speaker Three", "Caller Two".
+    static let numberedRoles: Set<String> = ["speaker", "caller", "guest", "host", "participant", "voice"]
+
+    /// "Rule one", "The bottom line", "Step two", "Tip", "What we learned today": a label that reads like the
+    /// start of a sentence rather than a name — more than three words, a lower-case word after the first
+    /// (name particles aside), a number word (not after "Speaker", "Caller"…), or an article, pronoun, verb or
+    /// aside noun.
+    static func readsAsPhrase(_ label: String) -> Bool {
+        let words = label.split(separator: " ").map(String.init)
+        guard let first = words.first else { return false }
+        if words.count > 3 { return true }
+        let numbered = numberedRoles.contains(first.lowercased())
+        for (position, word) in words.enumerated() {
+            let lower = word.lowercased()
+            var bare = Substring(lower)
+            while let c = bare.first, ".'’-&/".contains(c) { bare.removeFirst() }
+            while let c = bare.last, ".'’-&/".contains(c) { bare.removeLast() }
+            if phraseWords.contains(String(bare)) { return true }
+            if numberWords.contains(String(bare)) && !(numbered && position > 0) { return true }
+            if position > 0, let initial = word.unicodeScalars.first, initial.properties.isLowercase,
+               !nameParticles.contains(String(bare)) {
+                return true
+            }
+        }
+        return false
+    }
 
     struct Decision {
         /// For each line (0-based), its reading when it starts a speaker turn.
@@ -72,6 +125,11 @@ struct SpeakerEvidence {
                 decision.starts[index] = start
                 decision.speakers.insert(start.label)
             } else if let firstTurn, index > firstTurn, !isProseLabel(start.label), !start.isHeaderLine || start.timeHint != nil {
+                if readsAsPhrase(start.label) {
+                    // "Rule one: write it down." inside a turn: a sentence, left in the current turn's text.
+                    log.note(index + 1, "'\(start.label):' appears once and reads as a phrase, not a name; read as text of the turn before it (name it with --speakers \"\(start.label)\" if it is a speaker)")
+                    continue
+                }
                 // Once-only label inside the transcript: a caller or a second host who speaks once.
                 decision.starts[index] = start
                 decision.speakers.insert(start.label)

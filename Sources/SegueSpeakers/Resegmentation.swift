@@ -240,6 +240,11 @@ struct Resegmentation: Sendable {
 
     var parameters = Parameters()
 
+    /// The state a Viterbi path came from, one per frame and speaker: two
+    /// bytes, so up to 65 536 speakers (a byte would trap past 255).
+    typealias Backpointer = UInt16
+    static let maximumSpeakers = Int(Backpointer.max) + 1
+
     /// A run of stream positions with one speaker; `margin` is the mean
     /// per-frame log-likelihood lead of that speaker over the next best.
     struct Run: Sendable {
@@ -281,6 +286,7 @@ struct Resegmentation: Sendable {
     func decode(window: StreamWindow, stream: SpeechStream, models: [DiagonalMixture], hop: Double) -> [Run] {
         let k = models.count
         guard k > 0, window.count > 0 else { return [] }
+        precondition(k <= Self.maximumSpeakers, "Viterbi backpointers hold at most \(Self.maximumSpeakers) speakers")
         let d = window.dimension
         let pauseFrames = max(1, Int((parameters.pauseGap / hop).rounded()))
         // Positions (in the window) where a pause makes a switch cheap, in order.
@@ -299,7 +305,7 @@ struct Resegmentation: Sendable {
             chunkStart = range.upperBound
             let n = range.count
             var scores = [Float](repeating: 0, count: n * k)
-            var from = [UInt8](repeating: 0, count: n * k)
+            var from = [Backpointer](repeating: 0, count: n * k)
             window.vectors.withUnsafeBufferPointer { v in
                 scores.withUnsafeMutableBufferPointer { out in
                     // Frames overlap (25 ms windows every 10 ms), so scoring every
@@ -328,10 +334,10 @@ struct Resegmentation: Sendable {
                                 for s in 0..<k {
                                     if position == 0 || delta[s] >= switched {
                                         fresh[s] = delta[s] + sc[t * k + s]
-                                        from[t * k + s] = UInt8(s)
+                                        from[t * k + s] = Backpointer(s)
                                     } else {
                                         fresh[s] = switched + sc[t * k + s]
-                                        from[t * k + s] = UInt8(bestPrevious)
+                                        from[t * k + s] = Backpointer(bestPrevious)
                                     }
                                     top = max(top, fresh[s])
                                 }

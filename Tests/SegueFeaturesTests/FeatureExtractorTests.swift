@@ -21,13 +21,14 @@ func extract(_ samples: [Float], rate: Int) throws -> FeatureTrack {
 private func median(_ values: [Float]) -> Float { values.sorted()[values.count / 2] }
 
 @Suite struct FeatureExtractorTests {
-    @Test(arguments: [8_000, 16_000, 22_050, 44_100, 48_000, 96_000])
-    func framesCoverTheFileOnA10msGrid(rate: Int) throws {
+    @Test(arguments: [(8_000, 8_000), (16_000, 16_000), (22_050, 22_050), (32_000, 32_000), (44_100, 22_050),
+                      (48_000, 24_000), (64_000, 32_000), (96_000, 24_000)])
+    func framesCoverTheFileOnA10msGrid(rate: Int, analysisRate: Int) throws {
         let seconds = 1.0
         let track = try extract(TestAudio.sine(frequency: 1_000, seconds: seconds, rate: rate), rate: rate)
         let clock = track.clock
-        // 32 kHz and above are analysed at half (or a quarter of) the rate.
-        #expect(clock.sampleRate == (rate >= 64_000 ? rate / 4 : rate >= 32_000 ? rate / 2 : rate))
+        // Rates from 36.6 kHz up are halved (once or twice); 32 kHz is analysed as it is.
+        #expect(clock.sampleRate == analysisRate)
         #expect(abs(clock.hopDuration - 0.010) < 0.0001)
         let analysed = Double(clock.sampleRate) * seconds
         #expect(track.frameCount == Int((analysed / Double(clock.hopSamples)).rounded(.up)))
@@ -75,6 +76,24 @@ private func median(_ values: [Float]) -> Float { values.sorted()[values.count /
         let onset = track.clock.frame(at: 0.3)
         #expect((flux[(onset - 2)...(onset + 2)].max() ?? 0) > 10)
         #expect(median(Array(flux[(onset + 10)..<(onset + 40)])) < 0.5)
+    }
+
+    /// Nothing above 8 kHz reaches the mel bands, at any input rate: a tone
+    /// just above the band would fold onto its top if the input were halved
+    /// to an 8 kHz Nyquist frequency (32 kHz) or filtered too gently (44.1 kHz).
+    @Test(arguments: [(32_000, 8_500.0, 7_500.0), (32_000, 9_000.0, 7_000.0), (44_100, 14_100.0, 7_950.0),
+                      (48_000, 16_100.0, 7_900.0)])
+    func toneAboveTheBandDoesNotFoldIntoTheMelBands(rate: Int, tone: Double, image: Double) throws {
+        let above = try extract(TestAudio.sine(frequency: tone, seconds: 0.3, rate: rate), rate: rate)
+        let inBand = try extract(TestAudio.sine(frequency: image, seconds: 0.3, rate: rate), rate: rate)
+        let bands = above.layout.melBandCount
+        let a = try above.read(10..<20), b = try inBand.read(10..<20)
+        // The band where the alias would land, measured with a tone at the alias frequency.
+        let band = (0..<bands).max { b.mel($0, at: 5) < b.mel($1, at: 5) } ?? 0
+        for frame in 0..<10 {
+            #expect(b.mel(band, at: frame) - a.mel(band, at: frame) > 60,
+                    "\(tone) Hz at \(rate) Hz: \(a.mel(band, at: frame)) dB in the band of \(image) Hz (\(b.mel(band, at: frame)) dB)")
+        }
     }
 
     @Test func melPeakSitsAtTheToneAndCepstrumC0TracksLevel() throws {
