@@ -9,9 +9,9 @@ final class SoundFile {
     /// Opens `path` for reading; the error is libsndfile's own reason.
     init(path: String) throws(AudioError) {
         var sfInfo = SF_INFO()
-        DecoderMessages.decoderOpened()
+        DecoderActivity.opened()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
-            DecoderMessages.decoderClosed()
+            DecoderActivity.closed()
             let reason = String(cString: sf_strerror(nil))
             throw AudioError(path: path, kind: .unsupported, reason: SoundFile.explain(reason))
         }
@@ -28,7 +28,7 @@ final class SoundFile {
 
     deinit {
         sf_close(handle)
-        DecoderMessages.decoderClosed()
+        DecoderActivity.closed()
     }
 
     /// Reads up to `frames` interleaved frames; returns the count read (0 at end).
@@ -55,7 +55,7 @@ final class SoundFile {
     /// libsndfile's messages are terse and sometimes misleading (an MP3 it
     /// cannot sync to is "not a regular file"); say what it means for a podcaster.
     private static func explain(_ reason: String) -> String {
-        let expected = "not an audio file Segue can read (WAV, AIFF, FLAC, Ogg Vorbis, Opus or MP3 expected)"
+        let expected = "not an audio file Segue can read (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3 or M4A expected)"
         if reason.contains("Format not recognised") || reason.contains("not a regular file")
             || reason.contains("unknown format") {
             return expected

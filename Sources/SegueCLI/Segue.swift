@@ -11,13 +11,13 @@ struct Segue: ParsableCommand {
         (missing, empty, corrupt or unsupported file), 64 bad command-line usage.
         """,
         version: SegueVersion.string,
-        subcommands: [Analyze.self, Probe.self, Features.self, Parse.self, Convert.self, Embed.self]
+        subcommands: [Analyze.self, Probe.self, Features.self, Parse.self, Convert.self, Embed.self, Align.self]
     )
 
     /// Decoder libraries must not print to the user's terminal; every message
-    /// comes from Segue itself (see `DecoderMessages`).
+    /// comes from Segue itself (see `QuietDecoderOutput`).
     static func main() {
-        DecoderMessages.silenceLibraries()
+        QuietDecoderOutput.enable()
         do {
             var command = try parseAsRoot()
             try command.run()

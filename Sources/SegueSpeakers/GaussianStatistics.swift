@@ -192,4 +192,10 @@ enum Covariance {
     static func parameterCount(dimension d: Int) -> Double {
         Double(d) + Double(d * (d + 1)) / 2
     }
+
+    /// BIC penalty λ·½·P·log N of one more full-covariance Gaussian (P
+    /// parameters) on N frames; λ = 1 is the textbook BIC.
+    static func bicPenalty(lambda: Double, dimension d: Int, frames: Double) -> Double {
+        lambda * 0.5 * parameterCount(dimension: d) * Foundation.log(frames)
+    }
 }

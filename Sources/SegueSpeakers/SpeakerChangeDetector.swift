@@ -16,8 +16,8 @@ import SegueFeatures
 ///    clustering via the Bayesian information criterion", DARPA BNTU Workshop
 ///    1998): each candidate is tested between its neighbours (at most
 ///    `validationSpan` on either side), ΔBIC = ½(N log|Σ| − N₁ log|Σ₁| −
-///    N₂ log|Σ₂|) − λ·P·log N; the weakest candidate below zero is dropped and
-///    its neighbours are re-tested, until all remaining ones pass.
+///    N₂ log|Σ₂|) − λ·½·P·log N; the weakest candidate below zero is dropped
+///    and its neighbours are re-tested, until all remaining ones pass.
 ///
 /// Pauses are not in the stream, so a pause inside one speaker's turn is just
 /// more of the same voice and gives no peak, while a change with no pause at
@@ -34,11 +34,11 @@ public struct SpeakerChangeDetector: Sendable {
         public var step: Double = 0.05
         /// A peak must be the maximum within ± this (s).
         public var peakSpacing: Double = 0.6
-        /// First-pass threshold: λ of a BIC penalty applied to the GLR of the
-        /// two windows. Low, to over-segment.
-        public var firstPassLambda: Double = 0.5
-        /// Second-pass BIC λ (1 in theory; tuned on the fixtures).
-        public var secondPassLambda: Double = 0.9
+        /// First-pass threshold: λ of the BIC penalty on the GLR of the two
+        /// windows (1 = textbook BIC). Every peak above it is a candidate.
+        public var firstPassLambda: Double = 1.0
+        /// Second-pass BIC λ (1 = textbook BIC; see SegueSpeakers.docc/Design.md).
+        public var secondPassLambda: Double = 1.8
         /// Most context on either side of a candidate in the BIC test (s).
         public var validationSpan: Double = 5.0
         /// Covariance shrinkage towards the episode's speech covariance, in frames.
@@ -77,8 +77,8 @@ public struct SpeakerChangeDetector: Sendable {
             }
 
             // Pass 1: GLR curve and its peaks.
-            let penalty = parameters.firstPassLambda * Covariance.parameterCount(dimension: d)
-                * Foundation.log(Double(2 * w))
+            let penalty = Covariance.bicPenalty(lambda: parameters.firstPassLambda, dimension: d,
+                                                frames: Double(2 * w))
             var curve: [(position: Int, value: Double)] = []
             let n0 = parameters.priorFrames
             // One window's right half is a later point's left half: with the
@@ -129,7 +129,6 @@ public struct SpeakerChangeDetector: Sendable {
     private func validate(_ candidates: [Int], moments: PrefixMoments, length: Int, span: Int,
                           dimension: Int, prior: [Double]) -> [Int] {
         var kept = candidates
-        let p = Covariance.parameterCount(dimension: dimension)
         func score(_ i: Int) -> Double {
             let c = kept[i]
             let a = max(i > 0 ? kept[i - 1] : 0, c - span)
@@ -140,7 +139,7 @@ public struct SpeakerChangeDetector: Sendable {
             return 0.5 * (n * moments.logDeterminant(a, b, prior: prior, priorFrames: n0)
                           - n1 * moments.logDeterminant(a, c, prior: prior, priorFrames: n0)
                           - n2 * moments.logDeterminant(c, b, prior: prior, priorFrames: n0))
-                - parameters.secondPassLambda * p * Foundation.log(n)
+                - Covariance.bicPenalty(lambda: parameters.secondPassLambda, dimension: dimension, frames: n)
         }
         var scores = kept.indices.map(score)
         while let worst = scores.indices.min(by: { scores[$0] < scores[$1] }), scores[worst] < 0 {

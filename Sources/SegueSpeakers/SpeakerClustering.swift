@@ -3,9 +3,9 @@ import Foundation
 /// Agglomerative (bottom-up) clustering of speech segments into speakers with
 /// the BIC merge criterion of Chen & Gopalakrishnan (1998): each cluster is
 /// one full-covariance Gaussian, and the pair whose merge costs least,
-/// ΔBIC = ½(N log|Σ| − N₁ log|Σ₁| − N₂ log|Σ₂|) − λ·P·log N, is merged, until
+/// ΔBIC = ½(N log|Σ| − N₁ log|Σ₁| − N₂ log|Σ₂|) − λ·½·P·log N, is merged, until
 /// every remaining merge costs more than zero (speaker count estimated) or
-/// until the requested number of speakers is left.
+/// until the requested number of speakers is left (`Agglomeration`).
 ///
 /// At most `blockSize` items are clustered at once where possible: longer
 /// lists are clustered block by block (consecutive segments, where the same
@@ -14,18 +14,15 @@ import Foundation
 /// their length does not grow with the episode's.
 public struct SpeakerClustering: Sendable {
     public struct Parameters: Sendable, Codable, Equatable {
-        /// BIC penalty weight λ for merging clusters. Below 1 on purpose: the
-        /// first clustering may split a speaker (the resegmentation and the
-        /// per-frame merge test in `SpeakerDiarizer` join them again), but two
-        /// speakers merged here could not be separated later.
-        public var lambda: Double = 0.4
+        /// BIC penalty weight λ for merging clusters (1 = textbook BIC).
+        /// Below 1 on purpose: a speaker split here is joined again later,
+        /// two speakers merged here are never separated.
+        public var lambda: Double = 0.8
         /// Covariance shrinkage towards the episode's speech covariance, in frames.
         public var priorFrames: Double = 20
-        /// Most items clustered in one block. The work per block grows with
-        /// the square of its size; 120 segments are two to three minutes of
-        /// conversation, in which every active speaker recurs several times,
-        /// so the block-wise pass still finds the merges the later passes
-        /// build on.
+        /// Most items clustered in one block (work grows with its square);
+        /// 120 segments are two to three minutes of conversation, in which
+        /// every active speaker recurs several times.
         public var blockSize: Int = 120
 
         public init() {}
@@ -94,7 +91,7 @@ public struct SpeakerClustering: Sendable {
         let n = a.count + b.count
         let joint = n * Covariance.shrunkLogDeterminant(a, b, prior: prior, priorFrames: parameters.priorFrames)
         return 0.5 * (joint - selfCostA - selfCostB)
-            - parameters.lambda * Covariance.parameterCount(dimension: a.dimension) * Foundation.log(max(n, 2))
+            - Covariance.bicPenalty(lambda: parameters.lambda, dimension: a.dimension, frames: max(n, 2))
     }
 
     /// Per-frame merge cost of `a` and `b` as if both had as many frames as
@@ -106,62 +103,21 @@ public struct SpeakerClustering: Sendable {
         return mergeCost(a.weighted(m), b.weighted(m), prior: prior) / (2 * m)
     }
 
-    /// Plain agglomerative clustering of at most `blockSize` items.
+    /// Plain agglomerative clustering of at most `blockSize` items; each
+    /// cluster carries its `selfCost`, so a merge cost needs one joint
+    /// determinant.
     private func agglomerate(_ items: [GaussianStatistics], target: Int?, prior: [Double]) -> [Int] {
-        let n = items.count
-        guard n > 1 else { return [Int](repeating: 0, count: n) }
-        var stats = items
-        var alive = [Bool](repeating: true, count: n)
-        var owner = Array(0..<n)
-        var own = stats.map { selfCost($0, prior: prior) }
-        // Full symmetric cost matrix with each row's minimum cached, so that
-        // finding the cheapest merge is O(n) instead of O(n²) per merge.
-        var cost = [Double](repeating: .infinity, count: n * n)
-        for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) {
-                let c = mergeCost(stats[i], stats[j], selfCostA: own[i], selfCostB: own[j], prior: prior)
-                cost[i * n + j] = c
-                cost[j * n + i] = c
-            }
+        struct Cluster {
+            var stats: GaussianStatistics
+            var selfCost: Double
         }
-        var rowMin = [Double](repeating: .infinity, count: n)
-        var rowArg = [Int](repeating: -1, count: n)
-        func refresh(_ i: Int) {
-            rowMin[i] = .infinity
-            rowArg[i] = -1
-            for j in 0..<n where j != i && alive[j] && cost[i * n + j] < rowMin[i] {
-                rowMin[i] = cost[i * n + j]; rowArg[i] = j
-            }
-        }
-        for i in 0..<n { refresh(i) }
-        var clusters = n
-        let goal = max(1, target ?? 1)
-        while clusters > goal {
-            var best = Double.infinity, bi = -1, bj = -1
-            for i in 0..<n where alive[i] && rowMin[i] < best {
-                best = rowMin[i]; bi = min(i, rowArg[i]); bj = max(i, rowArg[i])
-            }
-            guard bi >= 0 else { break }
-            if target == nil && best >= 0 { break }
-            stats[bi].add(stats[bj])
-            own[bi] = selfCost(stats[bi], prior: prior)
-            alive[bj] = false
-            for k in 0..<n where owner[k] == bj { owner[k] = bi }
-            clusters -= 1
-            for k in 0..<n where alive[k] && k != bi {
-                let c = mergeCost(stats[bi], stats[k], selfCostA: own[bi], selfCostB: own[k], prior: prior)
-                cost[k * n + bi] = c
-                cost[bi * n + k] = c
-            }
-            for k in 0..<n where alive[k] && k != bi {
-                if rowArg[k] == bi || rowArg[k] == bj {
-                    refresh(k)
-                } else if cost[k * n + bi] < rowMin[k] {
-                    rowMin[k] = cost[k * n + bi]; rowArg[k] = bi
-                }
-            }
-            refresh(bi)
-        }
+        let clusters = items.map { Cluster(stats: $0, selfCost: selfCost($0, prior: prior)) }
+        let owner = Agglomeration.cluster(clusters, goal: target ?? 1, stopAtZero: target == nil, cost: { a, b in
+            mergeCost(a.stats, b.stats, selfCostA: a.selfCost, selfCostB: b.selfCost, prior: prior)
+        }, merge: { a, b in
+            a.stats.add(b.stats)
+            a.selfCost = selfCost(a.stats, prior: prior)
+        })
         return Self.renumbered(owner)
     }
 
