@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "SegueAlignment", dependencies: ["CEspeakNG", "SegueFeatures", "SegueInputs"]),
         .target(name: "SegueEngine", dependencies: [
             "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats", "SegueEmbedding",
-            "SegueInputs",
+            "SegueInputs", "SegueAlignment",
         ]),
         .executableTarget(name: "SegueCLI", dependencies: [
             "SegueEngine", "SegueInputs",

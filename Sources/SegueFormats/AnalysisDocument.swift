@@ -86,6 +86,8 @@ public struct AnalysisDocument: Codable, Sendable, Equatable {
     public var speech: [Span]
     /// Absent when the speaker stage did not run.
     public var speakers: Speakers?
+    /// Present when a transcript was aligned (`segue align`).
+    public var alignment: AlignmentSection?
     public var warnings: [String]
 
     public init(file: String, audio: AudioInfo, hop: Double, window: Double, minimumPause: Double,

@@ -1,0 +1,412 @@
+import Foundation
+import SegueAlignment
+import SegueFeatures
+import SegueInputs
+import SeguePauses
+import SegueSpeakers
+
+/// One transcript sentence placed in the episode.
+public struct PlacedSentence: Sendable, Equatable {
+    public var text: String
+    public var start: Double?
+    public var end: Double?
+    public var confidence: Double
+}
+
+/// One transcript turn placed in the episode, in transcript order.
+public struct PlacedTurn: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable { case aligned, missing }
+
+    /// 0-based position in the transcript.
+    public var index: Int
+    public var speaker: String?
+    public var text: String
+    public var start: Double?
+    public var end: Double?
+    /// 0…1: how far the evidence agrees (content match, a pause or speech onset at the start,
+    /// the diarized speaker matching the transcript's).
+    public var confidence: Double
+    public var status: Status
+    /// Spoken over another speaker's turn (a backchannel such as "mm-hmm").
+    public var overlap: Bool
+    public var sentences: [PlacedSentence]
+    /// What decided the start, for people reading the output ("speaker change", "pause", "content").
+    public var evidence: String
+}
+
+/// Audio that no transcript text was placed in: an advert, music, off-script talk.
+public struct UnalignedSpan: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable { case music, speech }
+    public var start: Double
+    public var end: Double
+    public var kind: Kind
+}
+
+/// Everything `segue align` found: the analysis it built on, and the transcript placed in it.
+public struct EpisodeAlignment: Sendable {
+    public var analysis: EpisodeAnalysis
+    public var turns: [PlacedTurn]
+    public var unaligned: [UnalignedSpan]
+    /// Cluster label (S1, S2, …) → transcript speaker name.
+    public var speakerNames: [String: String]
+    public var warnings: [String]
+}
+
+/// Why an alignment cannot be trusted at all; the message says what is wrong.
+public struct AlignmentFailure: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Runs `work` on a thread of its own; `result()` waits for it.
+final class BackgroundJob<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<Value, Error>?
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            outcome = Result { try work() }
+            done.signal()
+        }
+        thread.name = "segue.background"
+        thread.start()
+    }
+
+    func result() throws -> Value {
+        done.wait()
+        done.signal()
+        return try outcome!.get()
+    }
+}
+
+/// Places a transcript's turns and sentences in an episode. Three kinds of evidence, combined:
+/// content (the transcript read by eSpeak NG, aligned to the episode by `ContentAligner`), speakers
+/// (diarization with the transcript's speaker count; clusters mapped to names by their overlap with
+/// the content alignment) and pauses (a turn starts at a speech onset). The episode is decoded once.
+public struct TranscriptAligner: Sendable {
+    public var analyzer = EpisodeAnalyzer()
+    public var content = ContentAligner.Parameters()
+    /// The transcript's language, for eSpeak NG's reference voice ("en", "de", "pt-br", …).
+    public var language = "en"
+    /// How far (s) a start may move to a detected change into its own speaker, or (× 0.6) to a speech
+    /// onset, near where the content placed it.
+    public var snapRadius = 1.0
+    /// Audio this long (s) with no text placed in it is reported.
+    public var minimumUnaligned = 3.0
+    /// Unassigned speech at most this long (s) right before a turn is taken as the turn's start.
+    public var leadingSpeechReach = 2.5
+
+    public init() {}
+
+    public enum Stage: String, Sendable { case decoding, speakers, reference, aligning }
+
+    public func align(path: String, transcript: Transcript,
+                      progress: ((Stage, Double) -> Void)? = nil) throws -> EpisodeAlignment {
+        let turns = transcript.turns
+        guard !turns.isEmpty else { throw AlignmentFailure(description: "the transcript has no speaker turns") }
+        let sentences = Self.sentences(of: turns)
+        guard !sentences.isEmpty else {
+            throw AlignmentFailure(description: "the transcript has no words to align")
+        }
+        if let mismatch = TranscriptLanguage.mismatch(text: turns.map(\.text).joined(separator: " "), language: language) {
+            let asked = TranscriptLanguage.names[String(language.prefix(2)).lowercased()] ?? language
+            throw AlignmentFailure(description: String(
+                format: "the transcript looks like %@, not %@ (--language %@): %.0f %% of its words are common %@ "
+                    + "words, %.0f %% common %@ ones; pass the transcript's language with --language",
+                mismatch.likely, asked, language, mismatch.share * 100, mismatch.likely, mismatch.expected * 100, asked))
+        }
+
+        var analyzer = self.analyzer
+        let names = transcript.speakers.map(\.name)
+        analyzer.speakerCount = names.isEmpty ? nil : min(names.count, 64)
+        analyzer.findSpeakers = true
+        // eSpeak reads the transcript on its own thread while the episode is decoded and analysed.
+        let language = self.language
+        let spoken = sentences.map(\.spoken)
+        let referenceJob = BackgroundJob {
+            try ReferenceFeatures(sentences: spoken, voice: try ReferenceVoice(language: language))
+        }
+        var analysis = try analyzer.analyze(path: path) { progress?(.decoding, $0) }
+        progress?(.speakers, 1)
+        var stageStart = Date()
+        func endStage(_ name: String) {
+            analysis.timings.append((name, Date().timeIntervalSince(stageStart)))
+            stageStart = Date()
+        }
+
+        let reference = try referenceJob.result()
+        endStage("reference voice (rest)")
+        progress?(.reference, 1)
+        try Self.checkLengths(reference: reference, episode: analysis.duration)
+
+        let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features)
+        endStage("content alignment")
+        progress?(.aligning, 1)
+        let contrast = try MatchContrast(reference: reference, episode: analysis.features)
+        let contrasts = try placed.sentences.map { sentence -> Double? in
+            guard let start = sentence.start, let end = sentence.end else { return nil }
+            return try contrast.contrast(frames: reference.sentenceFrames[sentence.index], start: start, end: end)
+        }
+        endStage("match contrast")
+        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_ALIGN"] != nil {
+            for (s, (p, c)) in zip(sentences, zip(placed.sentences, contrasts)) {
+                FileHandle.standardError.write(Data("DBG \(p.index) \(p.start ?? -1) \(p.cost ?? -1) \(c ?? -9) \(p.isFound) \(s.spoken.prefix(40))\n".utf8))
+            }
+        }
+        try Self.checkMatch(contrasts)
+
+        let result = combine(analysis: analysis, turns: turns, sentences: sentences, placed: placed, contrasts: contrasts)
+        endStage("refinement")
+        return EpisodeAlignment(analysis: analysis, turns: result.turns, unaligned: result.unaligned,
+                                speakerNames: result.speakerNames, warnings: result.warnings)
+    }
+
+    // MARK: Evidence
+
+    struct Sentence {
+        var turn: Int
+        var text: String
+        var spoken: String
+    }
+
+    /// Every sentence with words, tagged with its turn.
+    static func sentences(of turns: [SpeakerTurn]) -> [Sentence] {
+        var out: [Sentence] = []
+        for (t, turn) in turns.enumerated() {
+            let texts = turn.sentences.isEmpty ? [turn.text] : turn.sentences
+            for text in texts {
+                let spoken = AlignmentText.normalize(text)
+                if AlignmentText.wordCount(spoken) > 0 { out.append(Sentence(turn: t, text: text, spoken: spoken)) }
+            }
+        }
+        return out
+    }
+
+    /// A 10-second clip cannot hold an hour of text; reading speed varies by about 2× at most.
+    static func checkLengths(reference: ReferenceFeatures, episode: Double) throws {
+        let spoken = Double(reference.track.frameCount) * reference.track.clock.hopDuration
+        if spoken > 3 * episode + 10 {
+            throw AlignmentFailure(description: String(
+                format: "the transcript is far longer than the audio: read aloud it takes about %@, the audio lasts %@",
+                clock(spoken), clock(episode)))
+        }
+    }
+
+    /// The median contrast below which a transcript is taken not to belong to the audio. Matching
+    /// transcripts scored 0.12–0.24 on the committed fixtures (clean, 5 dB SNR, telephone, music bed),
+    /// another episode's transcript 0.06 (see `MatchContrast`).
+    static let minimumMedianContrast = 0.09
+
+    /// A transcript of another episode (or in another language) fits where it was placed no better
+    /// than a few seconds away.
+    static func checkMatch(_ contrasts: [Double?]) throws {
+        let judged = contrasts.compactMap { $0 }.sorted()
+        guard judged.count >= 3 else { return }
+        let median = judged[judged.count / 2]
+        if median < minimumMedianContrast {
+            throw AlignmentFailure(description: String(
+                format: "the transcript does not match the audio: its sentences fit where they were placed no "
+                    + "better than a few seconds away (median contrast %.3f, matching transcripts score above %.2f); "
+                    + "is it another episode's, or in a language other than --language?", median, minimumMedianContrast))
+        }
+    }
+
+    func combine(analysis: EpisodeAnalysis, turns: [SpeakerTurn], sentences: [Sentence],
+                 placed: ContentAlignment, contrasts: [Double?]) -> EpisodeAlignment {
+        var warnings: [String] = []
+        let diarization = analysis.speakers
+
+        // Sentences by turn.
+        var byTurn = [[(Sentence, AlignedSentence, Double?)]](repeating: [], count: turns.count)
+        for (n, (sentence, result)) in zip(sentences, placed.sentences).enumerated() {
+            byTurn[sentence.turn].append((sentence, result, contrasts[n]))
+        }
+
+        var result: [PlacedTurn] = turns.enumerated().map { t, turn in
+            let parts = byTurn[t].map { sentence, aligned, contrast in
+                PlacedSentence(text: sentence.text, start: aligned.start, end: aligned.end,
+                               confidence: Self.contentConfidence(contrast: contrast, placed: aligned.start != nil))
+            }
+            let found = parts.filter { $0.start != nil }
+            return PlacedTurn(index: t, speaker: turn.speaker, text: turn.text, start: found.first?.start,
+                              end: found.last?.end, confidence: found.map(\.confidence).max() ?? 0,
+                              status: found.isEmpty ? .missing : .aligned, overlap: false, sentences: parts,
+                              evidence: "content")
+        }
+
+        let names = Self.mapSpeakers(turns: result, diarization: diarization)
+        let onsets = Self.speechOnsets(analysis)
+        for t in result.indices where result[t].status == .aligned {
+            guard let start = result[t].start else { continue }
+            let previous = result[..<t].last { $0.status == .aligned }
+            let speakerChanged = previous.map { $0.speaker != result[t].speaker } ?? true
+            var evidence = "content"
+            var moved = start
+            let previousEnd = previous?.end ?? 0
+            if let onset = Self.earlierOnset(onsets, after: previousEnd, before: start, reach: leadingSpeechReach,
+                                             music: analysis.activity.music) {
+                // Speech the content left unassigned just before a turn is the turn's own opening words
+                // (a short "Sadly, no." that eSpeak and the speaker say very differently).
+                moved = onset
+                evidence = "speech onset before the matched words"
+            } else if speakerChanged, let change = Self.nearest(Self.changes(into: result[t].speaker, diarization, names),
+                                                               to: start, within: snapRadius) {
+                // Land on the detected change, then on the speech onset right at it.
+                moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
+                evidence = "speaker change"
+            } else if let onset = Self.nearest(onsets, to: start, within: snapRadius * 0.6) {
+                moved = onset
+                evidence = "speech onset after a pause"
+            }
+            // Never cross the previous turn's start.
+            if let previousStart = previous?.start, moved <= previousStart { moved = start; evidence = "content" }
+            result[t].start = moved
+            if !result[t].sentences.isEmpty, result[t].sentences[0].start != nil { result[t].sentences[0].start = moved }
+            result[t].evidence = evidence
+
+            let speakerAgrees = Self.dominantCluster(in: moved..<(result[t].end ?? moved + 1), diarization)
+                .map { names[$0] == result[t].speaker } ?? false
+            let contentScore = result[t].sentences.first?.confidence ?? 0
+            result[t].confidence = min(1, 0.5 * contentScore + (evidence == "content" ? 0 : 0.3)
+                + (speakerAgrees ? 0.2 : 0))
+        }
+
+        // Backchannels: a short turn placed inside the previous speaker's speech, with no pause before it.
+        for t in result.indices.dropFirst() where result[t].status == .aligned {
+            let words = AlignmentText.wordCount(turns[t].normalizedText)
+            guard words <= 4, let start = result[t].start, let previous = result[..<t].last(where: { $0.status == .aligned }),
+                  let previousEnd = previous.end, start < previousEnd - 0.2 else { continue }
+            result[t].overlap = true
+        }
+
+        for turn in result where turn.status == .missing {
+            warnings.append("turn \(turn.index + 1) (\(turn.speaker ?? "no speaker")) is not in the audio: \"\(Self.preview(turn.text))\"")
+        }
+        for turn in result where turn.status == .aligned && turn.confidence < 0.4 {
+            warnings.append(String(format: "turn %d (%@) at %@ is placed with low confidence (%.2f)", turn.index + 1,
+                                   turn.speaker ?? "no speaker", Self.clock(turn.start ?? 0), turn.confidence))
+        }
+        let unaligned = Self.unalignedAudio(analysis: analysis, turns: result, minimum: minimumUnaligned)
+        for span in unaligned {
+            warnings.append("\(Self.clock(span.start))–\(Self.clock(span.end)): \(span.kind.rawValue) with no transcript text")
+        }
+        return EpisodeAlignment(analysis: analysis, turns: result, unaligned: unaligned, speakerNames: names,
+                                warnings: warnings)
+    }
+
+    /// 0…1 from the contrast: 0.2 (a clear fit) or more is certain; a sentence too short to judge
+    /// gets a neutral 0.5.
+    static func contentConfidence(contrast: Double?, placed: Bool) -> Double {
+        guard placed else { return 0 }
+        guard let contrast else { return 0.5 }
+        return max(0, min(1, contrast / 0.2))
+    }
+
+    /// Each diarized cluster gets the transcript speaker whose placed turns it overlaps most
+    /// (greedy on the largest overlaps: one name per cluster, one cluster per name).
+    static func mapSpeakers(turns: [PlacedTurn], diarization: SpeakerDiarization) -> [String: String] {
+        var overlap: [String: [String: Double]] = [:]
+        for turn in turns {
+            guard let name = turn.speaker, let start = turn.start, let end = turn.end, end > start else { continue }
+            for segment in diarization.segments where !segment.overlap {
+                let shared = min(end, segment.end) - max(start, segment.start)
+                if shared > 0 { overlap[segment.speaker, default: [:]][name, default: 0] += shared }
+            }
+        }
+        var pairs: [(cluster: String, name: String, seconds: Double)] = []
+        for (cluster, row) in overlap { for (name, seconds) in row { pairs.append((cluster, name, seconds)) } }
+        pairs.sort { $0.seconds != $1.seconds ? $0.seconds > $1.seconds : ($0.cluster, $0.name) < ($1.cluster, $1.name) }
+        var mapping: [String: String] = [:], used = Set<String>()
+        for pair in pairs where mapping[pair.cluster] == nil && !used.contains(pair.name) {
+            mapping[pair.cluster] = pair.name
+            used.insert(pair.name)
+        }
+        return mapping
+    }
+
+    /// Times where the diarization changes to the cluster mapped to `speaker`.
+    static func changes(into speaker: String?, _ diarization: SpeakerDiarization, _ names: [String: String]) -> [Double] {
+        guard let speaker else { return diarization.changes }
+        var times: [Double] = []
+        var previous: String?
+        for segment in diarization.segments where !segment.overlap {
+            if segment.speaker != previous, names[segment.speaker] == speaker, previous != nil { times.append(segment.start) }
+            previous = segment.speaker
+        }
+        return times
+    }
+
+    static func dominantCluster(in span: Range<Double>, _ diarization: SpeakerDiarization) -> String? {
+        var seconds: [String: Double] = [:]
+        for segment in diarization.segments where !segment.overlap {
+            let shared = min(span.upperBound, segment.end) - max(span.lowerBound, segment.start)
+            if shared > 0 { seconds[segment.speaker, default: 0] += shared }
+        }
+        return seconds.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+    }
+
+    /// Times where speech begins after a pause (or at the start of the speech).
+    static func speechOnsets(_ analysis: EpisodeAnalysis) -> [Double] {
+        let clock = analysis.features.clock
+        return analysis.activity.speechFrames.map { clock.boundary(beforeFrame: $0.lowerBound) }
+    }
+
+    /// The first speech onset in (`after` + 0.1 s, `before` − 0.3 s) when it is at most `reach` before
+    /// `before`, and neither it nor the second before it is music (a music tail is not speech).
+    static func earlierOnset(_ onsets: [Double], after: Double, before: Double, reach: Double,
+                             music: [MusicSpan]) -> Double? {
+        guard let onset = onsets.first(where: { $0 > after + 0.1 && $0 < before - 0.3 }),
+              before - onset <= reach,
+              !music.contains(where: { $0.start < before && onset - 1 < $0.end }) else { return nil }
+        return onset
+    }
+
+    static func nearest(_ times: [Double], to time: Double, within radius: Double) -> Double? {
+        var best: Double?
+        for candidate in times where abs(candidate - time) <= radius {
+            if best == nil || abs(candidate - time) < abs(best! - time) { best = candidate }
+        }
+        return best
+    }
+
+    /// Stretches between placed turns that hold speech or music but no transcript text.
+    static func unalignedAudio(analysis: EpisodeAnalysis, turns: [PlacedTurn], minimum: Double) -> [UnalignedSpan] {
+        let clock = analysis.features.clock
+        let speech = analysis.activity.speechFrames.map {
+            (clock.boundary(beforeFrame: $0.lowerBound), clock.boundary(beforeFrame: $0.upperBound))
+        }
+        var covered: [(Double, Double)] = turns.compactMap { turn in
+            guard let start = turn.start, let end = turn.end else { return nil }
+            return (start, end)
+        }
+        covered.sort { $0.0 < $1.0 }
+        var gaps: [(Double, Double)] = []
+        var cursor = 0.0
+        for (start, end) in covered {
+            if start > cursor { gaps.append((cursor, start)) }
+            cursor = max(cursor, end)
+        }
+        if analysis.duration > cursor { gaps.append((cursor, analysis.duration)) }
+        var spans: [UnalignedSpan] = []
+        for (start, end) in gaps where end - start >= minimum {
+            let music = analysis.activity.music.reduce(0.0) { $0 + max(0, min(end, $1.end) - max(start, $1.start)) }
+            let talk = speech.reduce(0.0) { $0 + max(0, min(end, $1.1) - max(start, $1.0)) }
+            if music >= 0.5 * (end - start) {
+                spans.append(UnalignedSpan(start: start, end: end, kind: .music))
+            } else if talk >= min(2, 0.3 * (end - start)) {
+                spans.append(UnalignedSpan(start: start, end: end, kind: .speech))
+            }
+        }
+        return spans
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.down))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                         : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    static func preview(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 50 ? String(flat.prefix(49)) + "…" : flat
+    }
+}
