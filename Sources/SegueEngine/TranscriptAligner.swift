@@ -235,6 +235,26 @@ public struct TranscriptAligner: Sendable {
 
         let names = Self.mapSpeakers(turns: result, diarization: diarization)
         let onsets = Self.speechOnsets(analysis)
+        // No sentence starts or ends inside a pause (or just before one): a path that reaches a
+        // sentence's first frame early stretches it over the silence before the words.
+        let pauses = analysis.activity.pauses
+        for t in result.indices where result[t].status == .aligned {
+            for k in result[t].sentences.indices {
+                if let start = result[t].sentences[k].start, let end = result[t].sentences[k].end,
+                   let pause = pauses.first(where: {
+                       ($0.start - 0.15 <= start || ($0.start - 0.3 <= start && $0.duration >= 0.4))
+                           && start < $0.end && $0.end < end }) {
+                    result[t].sentences[k].start = pause.end
+                }
+                if let start = result[t].sentences[k].start, let end = result[t].sentences[k].end,
+                   let pause = pauses.last(where: { $0.start < end && end <= $0.end + 0.15 && $0.start > start }) {
+                    result[t].sentences[k].end = pause.start
+                }
+            }
+            result[t].start = result[t].sentences.lazy.compactMap(\.start).first
+            result[t].end = result[t].sentences.lazy.compactMap(\.end).last
+        }
+
         for t in result.indices where result[t].status == .aligned {
             guard let start = result[t].start else { continue }
             let previous = result[..<t].last { $0.status == .aligned }
@@ -248,6 +268,24 @@ public struct TranscriptAligner: Sendable {
                 // (a short "Sadly, no." that eSpeak and the speaker say very differently).
                 moved = onset
                 evidence = "speech onset before the matched words"
+            } else if speakerChanged, let firstEnd = result[t].sentences.first?.end,
+                      let change = Self.changes(into: result[t].speaker, diarization, names)
+                          .first(where: { $0 > start + snapRadius && $0 < firstEnd - 0.3 }),
+                      let before = Self.dominantCluster(in: start..<change, diarization),
+                      let previousName = previous?.speaker, names[before] == previousName {
+                // The content started the turn while its previous speaker was still talking; the
+                // change into this turn's speaker comes later inside its first sentence.
+                moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
+                evidence = "speaker change"
+            } else if speakerChanged, let change = Self.changes(into: result[t].speaker, diarization, names)
+                          .last(where: { $0 < start - snapRadius && $0 > previousEnd - 4 && $0 > (previous?.start ?? 0) }),
+                      let spoken = Self.dominantCluster(in: change..<start, diarization),
+                      names[spoken] == result[t].speaker,
+                      Self.seconds(of: spoken, in: change..<start, diarization) >= 0.5 {
+                // The previous turn's last words were placed over this turn's opening: the change
+                // into this turn's speaker comes before where the content put the start.
+                moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
+                evidence = "speaker change"
             } else if speakerChanged, let change = Self.nearest(Self.changes(into: result[t].speaker, diarization, names),
                                                                to: start, within: snapRadius) {
                 // Land on the detected change, then on the speech onset right at it.
@@ -259,6 +297,20 @@ public struct TranscriptAligner: Sendable {
             }
             // Never cross the previous turn's start.
             if let previousStart = previous?.start, moved <= previousStart { moved = start; evidence = "content" }
+            // A start moved back into the previous turn ends that turn there.
+            if let p = result[..<t].lastIndex(where: { $0.status == .aligned }), let end = result[p].end, end > moved {
+                for k in result[p].sentences.indices {
+                    guard let sentenceStart = result[p].sentences[k].start else { continue }
+                    if sentenceStart >= moved {
+                        result[p].sentences[k].start = nil
+                        result[p].sentences[k].end = nil
+                        result[p].sentences[k].confidence = 0
+                    } else if let sentenceEnd = result[p].sentences[k].end, sentenceEnd > moved {
+                        result[p].sentences[k].end = moved
+                    }
+                }
+                result[p].end = result[p].sentences.lazy.compactMap(\.end).last
+            }
             result[t].start = moved
             if !result[t].sentences.isEmpty, result[t].sentences[0].start != nil { result[t].sentences[0].start = moved }
             result[t].evidence = evidence
@@ -333,6 +385,11 @@ public struct TranscriptAligner: Sendable {
             previous = segment.speaker
         }
         return times
+    }
+
+    static func seconds(of cluster: String, in span: Range<Double>, _ diarization: SpeakerDiarization) -> Double {
+        diarization.segments.filter { !$0.overlap && $0.speaker == cluster }
+            .reduce(0) { $0 + max(0, min(span.upperBound, $1.end) - max(span.lowerBound, $1.start)) }
     }
 
     static func dominantCluster(in span: Range<Double>, _ diarization: SpeakerDiarization) -> String? {
