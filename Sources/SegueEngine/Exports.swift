@@ -6,3 +6,4 @@
 @_exported import SegueFormats
 @_exported import SegueInputs
 @_exported import SegueEmbedding
+@_exported import SegueAlignment
