@@ -21,18 +21,6 @@ import SegueTestSupport
         return (decoder.info.sampleRate, Array(out[0..<filled]))
     }
 
-    /// Lag (in samples) of `b` against `a` that maximises their correlation.
-    private func bestLag(_ a: [Float], _ b: [Float], maxLag: Int) -> Int {
-        var best = 0, bestScore = -Double.infinity
-        let n = min(a.count, b.count) - maxLag
-        for lag in -maxLag...maxLag {
-            var score = 0.0
-            var i = maxLag
-            while i < n { score += Double(a[i]) * Double(b[i + lag]); i += 1 }
-            if score > bestScore { bestScore = score; best = lag }
-        }
-        return best
-    }
 
     @Test(arguments: ["clean.mp3", "clean.ogg", "clean.opus"])
     func compressedCopyIsAlignedWithinOneMillisecond(copy: String) throws {
@@ -40,7 +28,7 @@ import SegueTestSupport
         let compressed = try samples(copy, seconds: 8)
         try #require(original.rate == compressed.rate, "the copy should keep the original's rate")
         let maxLag = original.rate / 20   // ±50 ms search
-        let lag = bestLag(original.samples, compressed.samples, maxLag: maxLag)
+        let lag = TestAudio.bestLag(original.samples, compressed.samples, maxLag: maxLag)
         let milliseconds = Double(lag) / Double(original.rate) * 1000
         #expect(abs(milliseconds) <= 1.0, "\(copy) is offset by \(milliseconds) ms")
     }

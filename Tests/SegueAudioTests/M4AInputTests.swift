@@ -27,23 +27,11 @@ import SegueTestSupport
         return (decoder.info, samples)
     }
 
-    /// Lag (in samples) of `b` against `a` that maximises their correlation.
-    private func bestLag(_ a: [Float], _ b: [Float], maxLag: Int) -> Int {
-        var best = 0, bestScore = -Double.infinity
-        let n = min(a.count, b.count) - maxLag
-        for lag in -maxLag...maxLag {
-            var score = 0.0
-            var i = maxLag
-            while i < n { score += Double(a[i]) * Double(b[i + lag]); i += 1 }
-            if score > bestScore { bestScore = score; best = lag }
-        }
-        return best
-    }
 
     private func offsetMilliseconds(_ original: String, _ copy: String) throws -> Double {
         let a = try decode(original, seconds: 8), b = try decode(copy, seconds: 8)
         try #require(a.info.sampleRate == b.info.sampleRate, "the copy should keep the original's rate")
-        let lag = bestLag(a.samples, b.samples, maxLag: a.info.sampleRate / 20)   // ±50 ms search
+        let lag = TestAudio.bestLag(a.samples, b.samples, maxLag: a.info.sampleRate / 20)   // ±50 ms search
         return Double(lag) / Double(a.info.sampleRate) * 1000
     }
 

@@ -38,6 +38,19 @@ public enum TestAudio {
         }
     }
 
+    /// Lag (in samples) of `b` against `a` that maximises their correlation.
+    public static func bestLag(_ a: [Float], _ b: [Float], maxLag: Int) -> Int {
+        var best = 0, bestScore = -Double.infinity
+        let n = min(a.count, b.count) - maxLag
+        for lag in -maxLag...maxLag {
+            var score = 0.0
+            var i = maxLag
+            while i < n { score += Double(a[i]) * Double(b[i + lag]); i += 1 }
+            if score > bestScore { bestScore = score; best = lag }
+        }
+        return best
+    }
+
     public static func silence(seconds: Double, rate: Int) -> [Float] {
         [Float](repeating: 0, count: Int(seconds * Double(rate)))
     }
