@@ -147,11 +147,6 @@ public struct TranscriptAligner: Sendable {
             return try contrast.contrast(frames: reference.sentenceFrames[sentence.index], start: start, end: end)
         }
         endStage("match contrast")
-        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_ALIGN"] != nil {
-            for (s, (p, c)) in zip(sentences, zip(placed.sentences, contrasts)) {
-                FileHandle.standardError.write(Data("DBG \(p.index) \(p.start ?? -1) \(p.cost ?? -1) \(c ?? -9) \(p.isFound) \(s.spoken.prefix(40))\n".utf8))
-            }
-        }
         try Self.checkMatch(contrasts)
 
         let result = combine(analysis: analysis, turns: turns, sentences: sentences, placed: placed, contrasts: contrasts)
@@ -191,10 +186,12 @@ public struct TranscriptAligner: Sendable {
         }
     }
 
-    /// The median contrast below which a transcript is taken not to belong to the audio. Matching
-    /// transcripts scored 0.12–0.24 on the committed fixtures (clean, 5 dB SNR, telephone, music bed),
-    /// another episode's transcript 0.06 (see `MatchContrast`).
-    static let minimumMedianContrast = 0.09
+    /// The median contrast below which a transcript is taken not to belong to the audio (see
+    /// `MatchContrast`). Chosen on the development episodes: matching transcripts scored 0.12–0.24
+    /// (sample episode, analysis fixtures at 5 dB SNR, telephone, music bed) but only 0.069–0.073
+    /// where the alignment itself went wrong (alignment fixtures t_roundtable, s_adverts); another
+    /// episode's transcript scored 0.050–0.060. The margin is thin: a known weakness.
+    static let minimumMedianContrast = 0.065
 
     /// A transcript of another episode (or in another language) fits where it was placed no better
     /// than a few seconds away.
