@@ -45,8 +45,9 @@ let package = Package(
             "SegueAudio", "SegueFeatures", "SeguePauses", "SegueSpeakers", "SegueFormats", "SegueEmbedding",
             "SegueInputs", "SegueAlignment",
         ]),
+        .target(name: "SegueChapters", dependencies: ["SegueEngine"]),
         .executableTarget(name: "SegueCLI", dependencies: [
-            "SegueEngine", "SegueInputs",
+            "SegueEngine", "SegueInputs", "SegueChapters",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "SegueDecodeBench", dependencies: ["SegueAudio"]),
@@ -66,5 +67,6 @@ let package = Package(
         .testTarget(name: "SegueEmbeddingTests", dependencies: ["SegueEmbedding", "SegueFormats", "SegueTestSupport"]),
         .testTarget(name: "SegueCLITests", dependencies: ["SegueEngine", "SegueTestSupport"]),
         .testTarget(name: "SegueAlignmentTests", dependencies: ["SegueAlignment", "SegueTestSupport"]),
+        .testTarget(name: "SegueChaptersTests", dependencies: ["SegueChapters", "SegueTestSupport"]),
     ]
 )

@@ -11,7 +11,7 @@ struct Segue: ParsableCommand {
         (missing, empty, corrupt or unsupported file), 64 bad command-line usage.
         """,
         version: SegueVersion.string,
-        subcommands: [Analyze.self, Probe.self, Features.self, Parse.self, Convert.self, Embed.self, Align.self]
+        subcommands: [Analyze.self, Probe.self, Features.self, Parse.self, Convert.self, Embed.self, Align.self, Chapters.self, Verify.self]
     )
 
     /// Decoder libraries must not print to the user's terminal; every message

@@ -1,0 +1,315 @@
+import Foundation
+import SegueEngine
+
+/// Stated times mapped onto the audio: `placed ≈ offset + rate × stated`.
+public struct TimeMapping: Sendable, Equatable, Codable {
+    public var offset: Double
+    public var rate: Double
+    /// Scale (s) of the prior around the mapped time: how far stated times scatter about the line.
+    public var scale: Double
+    /// Headings the fit was made from.
+    public var support: Int
+
+    public init(offset: Double = 0, rate: Double = 1, scale: Double, support: Int = 0) {
+        self.offset = offset
+        self.rate = rate
+        self.scale = scale
+        self.support = support
+    }
+
+    public func map(_ stated: Double) -> Double { offset + rate * stated }
+}
+
+/// One heading placed in the episode, with the evidence that decided it.
+public struct PlacedHeading: Sendable, Equatable {
+    public var index: Int
+    public var title: String
+    public var line: Int
+    public var stated: Double?
+    public var placed: Double
+    /// 0…1.
+    public var confidence: Double
+    /// Share (0…1) of the heading's idf-weighted words found right after the boundary.
+    public var lexical: Double
+    public var matchedWords: [String]
+    public var boundary: ChapterBoundary
+    /// The stated time after the fitted offset and rate.
+    public var expected: Double?
+
+    /// For people: what decided the placement.
+    public var evidence: String {
+        var parts: [String] = []
+        if boundary.kind == .start { parts.append("episode start") }
+        if !matchedWords.isEmpty { parts.append("words: " + matchedWords.joined(separator: ", ")) }
+        if boundary.pauseBefore >= 0.2 { parts.append(String(format: "pause %.1f s", boundary.pauseBefore)) }
+        if boundary.speakerChange { parts.append("speaker change") }
+        if boundary.musicBefore { parts.append("after music") }
+        if boundary.question { parts.append("question") }
+        if boundary.kind == .stated { parts.append("no boundary near: stated time kept") }
+        if parts.isEmpty { parts.append(boundary.kind.rawValue) }
+        return parts.joined(separator: "; ")
+    }
+}
+
+public struct HeadingPlacement: Sendable {
+    public var headings: [PlacedHeading]
+    /// The offset and rate fitted between stated times and confident lexical matches (nil: no stated times).
+    public var mapping: TimeMapping?
+}
+
+/// Places every timeline heading at the boundary where its topic begins, by one order-preserving dynamic
+/// programme over headings × candidate boundaries. A boundary's score for a heading adds the lexical match
+/// between the heading and the words that follow (idf-weighted), the boundary's strength (pause, speaker
+/// change, music, a question) and a prior around the heading's stated time, corrected for a common offset
+/// and rate fitted on the confident lexical matches first. Headings stay in order and distinct; the first
+/// starts at 0 (unless `firstAtZero` is off and it states a later time).
+public struct HeadingPlacer: Sendable {
+    /// Weight of the lexical share (0…1) against boundary strength (≈ 0…2) and the prior (≈ 0…−4).
+    public var lexicalWeight = 8.0
+    /// The prior's scale (s) before an offset is fitted, and its bounds after.
+    public var defaultScale = 60.0
+    public var minimumScale = 10.0
+    public var maximumScale = 90.0
+    /// Most the prior can cost: a stated time that is simply wrong does not outweigh the text.
+    public var priorCap = 4.0
+    /// Shortest chapter (s) between two placed headings.
+    public var minimumGap = 3.0
+    /// Without a transcript: snap within this radius (s), or `wideRadius` when nothing is near.
+    public var snapRadius = 10.0
+    public var wideRadius = 60.0
+    /// A lexical share at least this high makes a heading an anchor for the offset/rate fit.
+    public var anchorShare = 0.45
+    public var firstAtZero = true
+
+    public init() {}
+
+    /// `keepWithin`: for verification, a heading whose stated time (after the fitted offset and rate) has a
+    /// boundary within this many seconds scoring at most `doubtMargin` below the chosen one stays there: only
+    /// clear evidence moves a heading away from where the timeline says.
+    public func place(_ headings: [TimelineHeading], evidence: ChapterEvidence,
+                      keepWithin: Double? = nil) -> HeadingPlacement {
+        guard !headings.isEmpty else { return HeadingPlacement(headings: [], mapping: nil) }
+        let stems = headings.map { ChapterText.stems($0.title) }
+        let timed = headings.contains { $0.time != nil }
+        let lexical: [[(score: Double, matched: [String])]] = stems.map { s in
+            evidence.boundaries.map { evidence.lexical(s, at: $0.wordIndex) }
+        }
+        if !evidence.hasTranscript {
+            return snap(headings, evidence: evidence, lexical: lexical)
+        }
+        var mapping: TimeMapping?
+        // First pass: the stated times as they are, with a wide prior; then the offset and rate fitted on the
+        // confident lexical matches, and a second pass with the corrected prior.
+        var result = solve(headings, evidence: evidence, lexical: lexical,
+                           mapping: timed ? TimeMapping(scale: defaultScale) : nil)
+        if timed {
+            mapping = fit(headings, evidence: evidence, placed: result, lexical: lexical)
+            result = solve(headings, evidence: evidence, lexical: lexical, mapping: mapping)
+        }
+        if let keepWithin, timed {
+            result = keepStated(headings, evidence: evidence, lexical: lexical, choice: result,
+                                mapping: mapping ?? TimeMapping(scale: defaultScale), within: keepWithin)
+        }
+        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_CHAPTERS"] != nil {
+            var text = "mapping \(String(describing: mapping))\n"
+            for (n, heading) in headings.enumerated() {
+                var ranked: [(k: Int, l: Double, s: Double, p: Double, total: Double)] = []
+                for k in evidence.boundaries.indices {
+                    let l = lexicalWeight * lexical[n][k].score
+                    let s = evidence.boundaries[k].strength
+                    let p = prior(heading, at: evidence.boundaries[k].time, mapping: mapping)
+                    ranked.append((k, l, s, p, l + s + p))
+                }
+                ranked.sort { $0.total > $1.total }
+                text += "\(heading.title): " + ranked.prefix(4).map { r -> String in
+                    let time = evidence.boundaries[r.k].time
+                    let words = lexical[n][r.k].matched.joined(separator: ",")
+                    return String(format: "%.1f[L%.2f S%.2f P%.2f ", time, r.l, r.s, r.p) + words + "]"
+                }.joined(separator: " ") + "\n"
+            }
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexical, choice: result,
+                                                   mapping: mapping), mapping: mapping)
+    }
+
+    // MARK: Dynamic programme
+
+    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?) -> Double {
+        guard let mapping, let stated = heading.time else { return 0 }
+        let distance = abs(time - mapping.map(stated))
+        return -min(distance / mapping.scale, priorCap)
+    }
+
+    func forcedZero(_ n: Int, _ headings: [TimelineHeading]) -> Bool {
+        n == 0 && (firstAtZero || (headings[0].time ?? 0) < 1)
+    }
+
+    /// The best order-preserving choice of one boundary per heading (indices into `evidence.boundaries`).
+    func solve(_ headings: [TimelineHeading], evidence: ChapterEvidence,
+               lexical: [[(score: Double, matched: [String])]], mapping: TimeMapping?,
+               local: ((Int, Int) -> Double)? = nil) -> [Int] {
+        let boundaries = evidence.boundaries
+        let h = headings.count, c = boundaries.count
+        func score(_ n: Int, _ k: Int) -> Double {
+            if let local { return local(n, k) }
+            // A chapter does not start in the episode's last seconds (an outro sting, a closing line).
+            let tail = boundaries[k].time > evidence.duration - min(10, 0.04 * evidence.duration) && n > 0 ? -3.0 : 0
+            return lexicalWeight * lexical[n][k].score + boundaries[k].strength + tail
+                + prior(headings[n], at: boundaries[k].time, mapping: mapping)
+        }
+        for gap in [minimumGap, 0.0] {
+            var value = [[Double]](repeating: [Double](repeating: -.infinity, count: c), count: h)
+            var back = [[Int]](repeating: [Int](repeating: -1, count: c), count: h)
+            for k in 0..<c {
+                if forcedZero(0, headings) { if k == 0 { value[0][0] = 0 } } else { value[0][k] = score(0, k) }
+            }
+            for n in 1..<max(h, 1) where n < h {
+                var pointer = 0, best = -Double.infinity, arg = -1
+                for k in 0..<c {
+                    while pointer < k, boundaries[pointer].time <= boundaries[k].time - max(gap, 0.01) {
+                        if value[n - 1][pointer] > best { best = value[n - 1][pointer]; arg = pointer }
+                        pointer += 1
+                    }
+                    if arg >= 0, best > -.infinity { value[n][k] = best + score(n, k); back[n][k] = arg }
+                }
+            }
+            guard let last = (0..<c).max(by: { value[h - 1][$0] < value[h - 1][$1] }), value[h - 1][last] > -.infinity
+            else { continue }
+            var choice = [Int](repeating: 0, count: h)
+            choice[h - 1] = last
+            for n in stride(from: h - 1, to: 0, by: -1) { choice[n - 1] = back[n][choice[n]] }
+            return choice
+        }
+        // More headings than boundaries: keep them in order on whatever there is.
+        return (0..<h).map { min($0, max(c - 1, 0)) }
+    }
+
+    /// Offset and rate between stated times and the confident lexical placements (Theil–Sen), and the
+    /// spread of the anchors about that line as the prior's scale.
+    func fit(_ headings: [TimelineHeading], evidence: ChapterEvidence, placed: [Int],
+             lexical: [[(score: Double, matched: [String])]]) -> TimeMapping {
+        var pairs: [(stated: Double, placed: Double)] = []
+        for (n, heading) in headings.enumerated() {
+            guard let stated = heading.time, !forcedZero(n, headings) else { continue }
+            if lexical[n][placed[n]].score >= anchorShare { pairs.append((stated, evidence.boundaries[placed[n]].time)) }
+        }
+        return Self.fitLine(pairs, defaultScale: defaultScale, minimumScale: minimumScale, maximumScale: maximumScale)
+    }
+
+    /// Theil–Sen line through (stated, placed) pairs; one or two pairs give an offset only. The scale is
+    /// 2.5 × the median absolute residual, within bounds.
+    public static func fitLine(_ pairs: [(stated: Double, placed: Double)], defaultScale: Double = 60,
+                               minimumScale: Double = 6, maximumScale: Double = 90) -> TimeMapping {
+        guard !pairs.isEmpty else { return TimeMapping(scale: defaultScale) }
+        var rate = 1.0
+        let statedSpan = (pairs.map(\.stated).max() ?? 0) - (pairs.map(\.stated).min() ?? 0)
+        if pairs.count >= 5, statedSpan >= 300 {
+            var slopes: [Double] = []
+            for i in pairs.indices {
+                for j in pairs.indices where j > i && abs(pairs[j].stated - pairs[i].stated) > 30 {
+                    slopes.append((pairs[j].placed - pairs[i].placed) / (pairs[j].stated - pairs[i].stated))
+                }
+            }
+            if !slopes.isEmpty { rate = min(1.25, max(0.8, median(slopes))) }
+            // Keep a rate only when it explains the anchors clearly better than an offset alone.
+            let plain = median(pairs.map { $0.placed - $0.stated })
+            let offsetOnly = median(pairs.map { abs($0.placed - $0.stated - plain) })
+            let withRate = median(pairs.map { $0.placed - rate * $0.stated })
+            let rated = median(pairs.map { abs($0.placed - rate * $0.stated - withRate) })
+            if !(rated < 0.7 * offsetOnly && offsetOnly > 2) { rate = 1 }
+        }
+        // The offset most anchors agree on (within ± 4 s), so that a few wrong matches do not pull it.
+        let differences = pairs.map { $0.placed - rate * $0.stated }
+        var agreeing: [Double] = []
+        for center in differences {
+            let group = differences.filter { abs($0 - center) <= 4 }
+            if group.count > agreeing.count { agreeing = group }
+        }
+        let offset = agreeing.count >= 2 ? median(agreeing) : median(differences)
+        let residual = median(differences.map { abs($0 - offset) })
+        let scale = pairs.count >= 3 ? min(maximumScale, max(minimumScale, 2.5 * residual)) : defaultScale
+        return TimeMapping(offset: offset, rate: rate, scale: scale, support: pairs.count)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let m = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m])
+    }
+
+    func describe(_ headings: [TimelineHeading], evidence: ChapterEvidence,
+                  lexical: [[(score: Double, matched: [String])]], choice: [Int], mapping: TimeMapping?) -> [PlacedHeading] {
+        headings.enumerated().map { n, heading in
+            let k = choice[n]
+            let boundary = evidence.boundaries.isEmpty ? ChapterBoundary(time: 0, kind: .start) : evidence.boundaries[k]
+            let match = evidence.boundaries.isEmpty ? (score: 0.0, matched: [String]()) : lexical[n][k]
+            let expected = heading.time.map { mapping?.map($0) ?? $0 }
+            var confidence = 0.15 + 0.55 * min(1, match.score * 1.5) + 0.15 * min(1, max(0, boundary.strength))
+            if let expected, let scale = mapping?.scale {
+                confidence += 0.15 * exp(-abs(boundary.time - expected) / scale)
+            } else if expected == nil {
+                confidence += 0.05
+            }
+            if forcedZero(n, headings) { confidence = 1 }
+            return PlacedHeading(index: n, title: heading.title, line: heading.line, stated: heading.time,
+                                 placed: forcedZero(n, headings) ? 0 : boundary.time, confidence: min(1, confidence),
+                                 lexical: match.score, matchedWords: match.matched, boundary: boundary, expected: expected)
+        }
+    }
+
+    /// Lexical and boundary score below which a boundary near the stated time is as good as the chosen one.
+    public var doubtMargin = 1.5
+
+    func keepStated(_ headings: [TimelineHeading], evidence: ChapterEvidence,
+                    lexical: [[(score: Double, matched: [String])]], choice: [Int], mapping: TimeMapping,
+                    within: Double) -> [Int] {
+        var choice = choice
+        let boundaries = evidence.boundaries
+        for (n, heading) in headings.enumerated() where !forcedZero(n, headings) {
+            guard let stated = heading.time else { continue }
+            let expected = mapping.map(stated)
+            let chosen = choice[n]
+            if abs(boundaries[chosen].time - expected) <= within { continue }
+            func local(_ k: Int) -> Double { lexicalWeight * lexical[n][k].score + boundaries[k].strength }
+            let low = n > 0 ? boundaries[choice[n - 1]].time : -1
+            let high = n + 1 < headings.count ? boundaries[choice[n + 1]].time : .infinity
+            let near = boundaries.indices.filter {
+                abs(boundaries[$0].time - expected) <= within && boundaries[$0].time > low && boundaries[$0].time < high
+            }
+            guard let best = near.max(by: { local($0) < local($1) }) else { continue }
+            if local(chosen) - local(best) < doubtMargin { choice[n] = best }
+        }
+        return choice
+    }
+
+    // MARK: Without a transcript
+
+    /// Headings with times snap to the strongest boundary near their stated time (± `snapRadius`, or
+    /// ± `wideRadius` when nothing is near), in order; headings with no boundary keep their stated time.
+    func snap(_ headings: [TimelineHeading], evidence: ChapterEvidence,
+              lexical: [[(score: Double, matched: [String])]]) -> HeadingPlacement {
+        var evidence = evidence
+        // The stated times themselves are (weak) candidates, so that every heading has somewhere to go.
+        for heading in headings {
+            guard let time = heading.time, time > 0, time < evidence.duration else { continue }
+            evidence.boundaries.append(ChapterBoundary(time: time, kind: .stated))
+        }
+        evidence.boundaries.sort { $0.time < $1.time }
+        let boundaries = evidence.boundaries
+        let local: (Int, Int) -> Double = { n, k in
+            guard let stated = headings[n].time else { return boundaries[k].strength - 1 }
+            let distance = abs(boundaries[k].time - stated)
+            if boundaries[k].kind == .stated { return distance < 0.01 ? boundaries[k].strength : -1e6 }
+            if distance <= snapRadius { return boundaries[k].strength - 0.1 * distance }
+            if distance <= wideRadius { return boundaries[k].strength - 2 - 0.05 * distance }
+            return -1e6
+        }
+        let lexicalEmpty = lexical.map { _ in boundaries.map { _ in (score: 0.0, matched: [String]()) } }
+        let choice = solve(headings, evidence: evidence, lexical: lexicalEmpty, mapping: nil, local: local)
+        let mapping = TimeMapping(scale: snapRadius)
+        return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexicalEmpty, choice: choice,
+                                                   mapping: mapping), mapping: mapping)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import SegueChapters
+import SegueEngine
+import Testing
+
+/// A synthetic conversation: eight topics, five turns each, two speakers; each topic opens with a host
+/// question that names it, the rest talk about it with the topic's own words and shared filler.
+enum Conversation {
+    static let topics: [(title: String, words: [String])] = [
+        ("Garden tomatoes in winter", ["tomatoes", "garden", "winter", "greenhouse", "seedlings"]),
+        ("Building a cheap microphone", ["microphone", "capsule", "solder", "cheap", "building"]),
+        ("Bread baking for beginners", ["bread", "dough", "baking", "oven", "yeast"]),
+        ("Cycling across Portugal", ["cycling", "portugal", "bicycle", "hills", "lisbon"]),
+        ("Learning the violin late", ["violin", "bow", "strings", "lessons", "learning"]),
+        ("Repairing old radios", ["radios", "valves", "repairing", "antenna", "static"]),
+        ("Listener mail about chess", ["chess", "listener", "mail", "openings", "board"]),
+        ("Wrap-up and next week", ["wrap", "thanks", "listening", "next", "week"]),
+    ]
+    static let filler = ["honestly", "remember", "somebody", "probably", "surprised", "afternoon", "people", "story"]
+
+    /// Turns 10 s apart (8 s of speech, 2 s pause); topic `k` starts at `topicStart(k)`.
+    static func turns(rate: Double = 1) -> [TimedTurn] {
+        var out: [TimedTurn] = []
+        var time = 3.0
+        for (k, topic) in topics.enumerated() {
+            for n in 0..<5 {
+                let speaker = n % 2 == 0 ? "Ana" : "Ben"
+                let text: String
+                if n == 0 {
+                    text = "So tell me about \(topic.title.lowercased())? It is our topic."
+                } else {
+                    let w = topic.words
+                    text = "The \(w[n % w.count]) and the \(w[(n + 2) % w.count]) were \(filler[(k + n) % filler.count]). "
+                        + "Then the \(w[(n + 1) % w.count]) \(filler[(k * 3 + n) % filler.count]) again."
+                }
+                let sentences = text.split(separator: ".", omittingEmptySubsequences: true)
+                    .map { $0.trimmingCharacters(in: .whitespaces) + "." }
+                out.append(TimedTurn(speaker: speaker, start: time * rate, end: (time + 8) * rate,
+                                     sentences: sentences.enumerated().map { ($1, (time + Double($0) * 3) * rate) }))
+                time += 10
+            }
+            time += 5   // a longer pause between topics
+        }
+        return out
+    }
+
+    static func topicStart(_ k: Int) -> Double { 3 + Double(k) * 55 }
+
+    static var duration: Double { topicStart(topics.count) + 5 }
+
+    static func evidence(text: Bool = true) -> ChapterEvidence {
+        var turns = turns()
+        if !text { for n in turns.indices { turns[n].sentences = turns[n].sentences.map { ("", $0.start) } } }
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: duration)
+    }
+
+    static func headings(_ stated: (Int) -> Double?) -> [TimelineHeading] {
+        topics.enumerated().map { k, topic in TimelineHeading(title: topic.title, time: stated(k), line: k + 1) }
+    }
+
+    /// Truth: the first heading at 0 (first chapter), the others at their topic's first turn.
+    static func truth(_ k: Int) -> Double { k == 0 ? 0 : topicStart(k) }
+}
+
+@Suite struct HeadingPlacerTests {
+    func errors(_ placement: HeadingPlacement) -> [Double] {
+        placement.headings.map { abs($0.placed - Conversation.truth($0.index)) }
+    }
+
+    @Test func exactTimesPlaceEveryHeadingOnItsTopic() {
+        let placement = HeadingPlacer().place(Conversation.headings { Conversation.truth($0) },
+                                              evidence: Conversation.evidence())
+        #expect(errors(placement).allSatisfy { $0 < 0.01 }, "\(placement.headings.map(\.placed))")
+        #expect(placement.headings[0].placed == 0)
+    }
+
+    @Test func orderIsPreservedEvenWhenStatedTimesAreShuffledAcrossTopics() {
+        // Stated times that swap neighbours: placement must stay in heading order and distinct.
+        let stated: [Double] = [0, 120, 60, 230, 170, 340, 290, 390]
+        let placement = HeadingPlacer().place(Conversation.headings { stated[$0] }, evidence: Conversation.evidence())
+        let times = placement.headings.map(\.placed)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "\(times)")
+        #expect(errors(placement).allSatisfy { $0 < 0.01 }, "\(times)")
+    }
+
+    @Test func missingTimesUseTheWordsAndTheOrder() {
+        let placement = HeadingPlacer().place(Conversation.headings { _ in nil }, evidence: Conversation.evidence())
+        #expect(errors(placement).allSatisfy { $0 < 0.01 }, "\(placement.headings.map(\.placed))")
+    }
+
+    @Test func roundingToTheMinuteStillPlacesExactly() {
+        let placement = HeadingPlacer().place(
+            Conversation.headings { (Conversation.truth($0) / 60).rounded() * 60 }, evidence: Conversation.evidence())
+        #expect(errors(placement).allSatisfy { $0 < 0.01 }, "\(placement.headings.map(\.placed))")
+    }
+
+    @Test func aCommonOffsetIsRecovered() {
+        let placement = HeadingPlacer().place(
+            Conversation.headings { $0 == 0 ? 0 : Conversation.truth($0) + 15 }, evidence: Conversation.evidence())
+        #expect(errors(placement).allSatisfy { $0 < 0.01 })
+        let mapping = try! #require(placement.mapping)
+        #expect(abs(mapping.offset + 15) < 0.5, "\(mapping)")
+        #expect(mapping.rate == 1)
+    }
+
+    @Test func aRateDifferenceIsRecovered() {
+        let placement = HeadingPlacer().place(
+            Conversation.headings { Conversation.truth($0) * 1.08 }, evidence: Conversation.evidence())
+        #expect(errors(placement).allSatisfy { $0 < 0.01 })
+        let mapping = try! #require(placement.mapping)
+        #expect(abs(mapping.rate - 1 / 1.08) < 0.01, "\(mapping)")
+    }
+
+    @Test func withoutTextHeadingsSnapToTheStrongestBoundaryNearTheirTime() {
+        // Stated 4 s late; the long pause before each topic is the strongest boundary within ± 10 s.
+        let placement = HeadingPlacer().place(
+            Conversation.headings { $0 == 0 ? 0 : Conversation.truth($0) + 4 }, evidence: Conversation.evidence(text: false))
+        #expect(errors(placement).allSatisfy { $0 < 0.01 }, "\(placement.headings.map(\.placed))")
+    }
+
+    @Test func verificationReportsOneSharedOffset() {
+        let placement = HeadingPlacer().place(
+            Conversation.headings { $0 == 0 ? 0 : Conversation.truth($0) - 15 }, evidence: Conversation.evidence())
+        let report = TimelineVerifier(tolerance: 2).verify(placement)
+        #expect(report.findings.count == 1)
+        let finding = try! #require(report.findings.first)
+        #expect(finding.kind == .offset)
+        #expect(abs(finding.offset - 15) < 0.2, "\(finding)")
+        #expect(finding.message.contains("15.0 s late"), "\(finding.message)")
+        #expect(report.headings.dropFirst().allSatisfy { $0.status == .drift })
+        #expect(!report.allWithinTolerance)
+    }
+
+    @Test func verificationFlagsOnlyTheMovedHeading() {
+        let placement = HeadingPlacer().place(
+            Conversation.headings { $0 == 3 ? Conversation.truth(3) + 12 : Conversation.truth($0) },
+            evidence: Conversation.evidence())
+        let report = TimelineVerifier(tolerance: 2).verify(placement)
+        #expect(report.findings.isEmpty)
+        #expect(report.headings.map(\.status) == [.ok, .ok, .ok, .misplaced, .ok, .ok, .ok, .ok],
+                "\(report.headings.map { ($0.placed, $0.status) })")
+    }
+
+    @Test func audioAloneFindsTheTopicsAndTitlesThem() {
+        var proposer = AudioChapterProposer()
+        proposer.minimumLength = 30
+        proposer.targetCount = 8
+        let chapters = proposer.propose(evidence: Conversation.evidence())
+        #expect(chapters.count == 8)
+        let found = (1..<8).filter { k in chapters.contains { abs($0.start - Conversation.topicStart(k)) <= 3 } }
+        #expect(found.count >= 7, "\(chapters.map(\.start))")
+        #expect(!chapters[1].title.isEmpty && !chapters[1].title.hasPrefix("Chapter"))
+    }
+}
