@@ -154,6 +154,20 @@ struct BlockSums {
         for k in 0..<dimension { sums[base + k] += block.cepstrum(k + 1, at: i) }
     }
 
+    /// Adds block `b` of `other` (a finer level) to block `c`, as `coarsened(by:)` does.
+    mutating func add(block b: Int, of other: BlockSums, to c: Int) {
+        counts[c] += other.counts[b]
+        energies[c] += other.energies[b]
+        for k in 0..<dimension { sums[c * dimension + k] += other.sums[b * dimension + k] }
+    }
+
+    /// Sets every sum to zero.
+    mutating func clear() {
+        for i in sums.indices { sums[i] = 0 }
+        for i in counts.indices { counts[i] = 0 }
+        for i in energies.indices { energies[i] = 0 }
+    }
+
     /// Sums over `ratio` consecutive blocks: the next coarser level.
     func coarsened(by ratio: Int) -> BlockSums {
         var out = BlockSums(dimension: dimension, factor: factor * ratio, frames: 0)

@@ -44,6 +44,12 @@ public struct ContentAligner: Sendable {
         public var coarseRadius: Double = 10
         /// Band half-width around the coarse path at the 10 ms level, in seconds.
         public var fineRadius: Double = 2
+        /// Episode time aligned per chunk at the levels below the coarsest, in seconds
+        /// (about; cuts fall in pauses): their memory depends on this, not on the episode.
+        public var chunkDuration: Double = 300
+        /// Episode time each chunk runs past its cut and then drops, in seconds, so that the
+        /// path it keeps does not depend on where it ends.
+        public var chunkOverlap: Double = 30
         /// Cost per frame of episode audio assigned to no sentence.
         public var gapPenalty: Float = 0.65
         /// Cost per frame of reference speech of a sentence left out.
@@ -74,6 +80,9 @@ public struct ContentAligner: Sendable {
 
     /// Aligns every sentence of `reference` with `episode`.
     public func align(reference: ReferenceFeatures, episode: FeatureTrack) throws -> ContentAlignment {
+        var parameters = parameters  // TEMP-CHUNKS
+        if let v = ProcessInfo.processInfo.environment["SEGUE_CHUNK_SECONDS"], let d = Double(v) { parameters.chunkDuration = d }  // TEMP-CHUNKS
+        if let v = ProcessInfo.processInfo.environment["SEGUE_CHUNK_OVERLAP"], let d = Double(v) { parameters.chunkOverlap = d }  // TEMP-CHUNKS
         let layout = episode.layout
         guard layout.cepstralCount == reference.track.layout.cepstralCount, layout.cepstralCount >= 2 else {
             throw ContentAlignerError.incompatibleFeatures
@@ -83,20 +92,13 @@ public struct ContentAligner: Sendable {
         let columns = episode.frameCount
         guard columns > 0 else { throw ContentAlignerError.emptyEpisode }
 
-        // Reference: raw cepstra of every sentence's frames, and their statistics.
+        // Reference statistics, in one pass over every sentence's frames (the frames are read
+        // again, a chunk at a time, when each level needs them).
         let unitLengths = reference.sentenceFrames.map(\.count)
-        var referenceRaw = [Float]()
-        var referenceEnergy = [Float]()
-        referenceRaw.reserveCapacity(unitLengths.reduce(0, +) * dimension)
-        referenceEnergy.reserveCapacity(unitLengths.reduce(0, +))
         var referenceStatistics = CepstralAccumulator(dimension: dimension, energyGate: parameters.energyGate)
         for frames in reference.sentenceFrames where !frames.isEmpty {
             try reference.track.forEachBlock(in: frames) { block in
-                for i in 0..<block.count {
-                    for k in 0..<dimension { referenceRaw.append(block.cepstrum(k + 1, at: i)) }
-                    referenceEnergy.append(block.value(.logEnergy, at: i))
-                    referenceStatistics.add(block, frame: i)
-                }
+                for i in 0..<block.count { referenceStatistics.add(block, frame: i) }
             }
         }
         let referenceNorm = referenceStatistics.statistics
@@ -107,7 +109,7 @@ public struct ContentAligner: Sendable {
         var factors = [1]
         let firstFactor = max(2, Int((parameters.coarseStep / hop).rounded()))
         let ratio = max(2, parameters.levelRatio)
-        let fineRows = RowLayout(unitLengths: unitLengths).rowCount
+        let fineRows = RowLayout.rowCount(unitLengths: unitLengths)
         if fineRows * columns > parameters.fullMatrixCells {
             // Coarser levels until the full matrix is small enough, but frames no longer
             // than `coarsestStep`: averages over several seconds of speech all look alike.
@@ -115,7 +117,7 @@ public struct ContentAligner: Sendable {
             var factor = firstFactor
             while true {
                 factors.append(factor)
-                let rows = RowLayout(unitLengths: unitLengths.map { ($0 + factor - 1) / factor }).rowCount
+                let rows = RowLayout.rowCount(unitLengths: unitLengths.map { ($0 + factor - 1) / factor })
                 let levelColumns = (columns + factor - 1) / factor
                 if rows * levelColumns <= parameters.fullMatrixCells || levelColumns <= 2 || factor * ratio > longest {
                     break
@@ -123,123 +125,262 @@ public struct ContentAligner: Sendable {
                 factor *= ratio
             }
         }
+        let top = factors.count - 1
+        let topFactor = factors[top]
+        // Every level's rows (no per-row arrays: chunks hold those for their own rows).
+        let levels = factors.map { factor in
+            RowLayout(unitLengths: unitLengths.map { ($0 + factor - 1) / factor }, window: 0..<0)
+        }
 
-        // Episode pass: statistics and sums for the coarse levels.
+        // Episode pass: statistics, and the coarsest level's sums (built from sums over
+        // `factors[1]` frames, as every coarse level is).
         var episodeStatistics = CepstralAccumulator(dimension: dimension, energyGate: parameters.energyGate)
-        var sums = BlockSums(dimension: dimension, factor: factors.count > 1 ? factors[1] : 1,
-                             frames: factors.count > 1 ? columns : 0)
+        let innerFactor = top > 0 ? factors[1] : 1
+        var topSums = BlockSums(dimension: dimension, factor: topFactor, frames: top > 0 ? columns : 0)
+        var inner = BlockSums(dimension: dimension, factor: innerFactor, frames: top > 0 ? innerFactor : 0)
+        var innerBlock = 0
         try episode.forEachBlock { block in
             for i in 0..<block.count {
                 episodeStatistics.add(block, frame: i)
-                if factors.count > 1 { sums.add(block, frame: i, at: block.firstFrame + i) }
+                guard top > 0 else { continue }
+                let frame = block.firstFrame + i
+                if frame / innerFactor != innerBlock {
+                    topSums.add(block: 0, of: inner, to: innerBlock * innerFactor / topFactor)
+                    inner.clear()
+                    innerBlock = frame / innerFactor
+                }
+                inner.add(block, frame: i, at: frame - innerBlock * innerFactor)
             }
         }
+        if top > 0 { topSums.add(block: 0, of: inner, to: innerBlock * innerFactor / topFactor) }
         let episodeNorm = episodeStatistics.statistics
         let episodeScale = LevelScale(top: episodeStatistics.percentile(0.95), range: parameters.levelRange)
 
         let costs = StepCosts(level: parameters.levelWeight, gap: parameters.gapPenalty, stretch: parameters.stretchPenalty,
                               compress: parameters.compressPenalty)
+        let skips = levels.map { level in level.unitLengths.map { Float($0) * parameters.sentenceSkipPenalty } }
+        let vectors = VectorSource(reference: reference, episode: episode, dimension: dimension, groups: groups,
+                                   referenceStatistics: referenceNorm, referenceScale: referenceScale,
+                                   episodeStatistics: episodeNorm, episodeScale: episodeScale, innerFactor: innerFactor)
+        let reader = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
+                                    dimension: dimension, groups: groups)
+        let readerBytes = 4_096 * groups * 16
+        var accumulator = SentenceAccumulator(reference: reference, layout: levels[0], levelWeight: parameters.levelWeight)
         var statistics = AlignmentStatistics()
-        var above: (path: WarpingPath, layout: RowLayout, factor: Int)?
-        var finePath: WarpingPath?
-        var fineLayout = RowLayout(unitLengths: unitLengths)
-        var fineReference = VectorSequence(groups: groups, count: 0)
 
-        for level in stride(from: factors.count - 1, through: 0, by: -1) {
-            let factor = factors[level]
-            let levelLayout = RowLayout(unitLengths: unitLengths.map { ($0 + factor - 1) / factor })
-            let levelColumns = (columns + factor - 1) / factor
-            let referenceVectors = Self.referenceVectors(raw: referenceRaw, energy: referenceEnergy,
-                                                         dimension: dimension, groups: groups,
-                                                         unitLengths: unitLengths, layout: levelLayout, factor: factor,
-                                                         statistics: referenceNorm, scale: referenceScale)
-            let band: Band
-            if let above {
-                let seconds = level == 0 ? parameters.fineRadius : parameters.coarseRadius
-                let radius = max(above.factor / factor + 1, Int((seconds / (hop * Double(factor))).rounded(.up)))
-                band = Self.band(following: above.path, of: above.layout, ratio: above.factor / factor,
-                                 layout: levelLayout, columns: levelColumns, radius: radius)
-            } else {
-                let rows = levelLayout.rowCount
-                if rows * levelColumns <= parameters.fullMatrixCells {
-                    band = Band.full(rows: rows, columns: levelColumns)
-                } else {
-                    let halfWidth = Int((parameters.coarsestBand / (hop * Double(factor))).rounded(.up))
-                    band = Self.diagonalBand(rows: rows, columns: levelColumns, halfWidth: halfWidth)
-                }
-            }
-            let skip = levelLayout.unitLengths.map { Float($0) * parameters.sentenceSkipPenalty }
-            let path: WarpingPath
-            var columnBytes = 0
-            if level == 0 {
-                let reader = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
-                                            dimension: dimension, groups: groups)
-                columnBytes = 4_096 * groups * 16
-                path = try referenceVectors.storage.withUnsafeBufferPointer { ref in
-                    try referenceVectors.levels.withUnsafeBufferPointer { levels in
-                        try BandedDTW.align(layout: levelLayout, reference: ref, referenceLevels: levels,
-                                            groups: groups, band: band, costs: costs, skipPenalties: skip,
-                                            column: reader.column)
-                    }
-                }
-                fineReference = referenceVectors
-                fineLayout = levelLayout
-                finePath = path
-            } else {
-                var levelSums = sums
-                if factor != sums.factor { levelSums = sums.coarsened(by: factor / sums.factor) }
-                let episodeVectors = levelSums.vectors(statistics: episodeNorm, scale: episodeScale, groups: groups)
-                columnBytes = episodeVectors.storage.count * 16
-                path = try referenceVectors.storage.withUnsafeBufferPointer { ref in
-                    try episodeVectors.storage.withUnsafeBufferPointer { ep in
-                        try referenceVectors.levels.withUnsafeBufferPointer { levels in
-                            try BandedDTW.align(layout: levelLayout, reference: ref, referenceLevels: levels,
-                                                groups: groups, band: band, costs: costs, skipPenalties: skip,
-                                                column: { (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0]) })
-                        }
-                    }
-                }
-            }
-            let bytes = band.bytes + levelColumns * 8 + levelLayout.rowCount * (8 + 5 + groups * 16) + columnBytes
-            statistics.levels.append(AlignmentStatistics.Level(
-                frameDuration: hop * Double(factor), rows: levelLayout.rowCount, columns: levelColumns,
-                bandCells: band.cells, bytes: bytes))
-            above = (path, levelLayout, factor)
+        // The coarsest level, whole: without a band when small enough, else around the diagonal.
+        let topLayout = levels[top].window(0..<levels[top].rowCount)
+        let topColumns = (columns + topFactor - 1) / topFactor
+        let topBand: Band
+        if topLayout.rowCount * topColumns <= parameters.fullMatrixCells {
+            topBand = Band.full(rows: topLayout.rowCount, columns: topColumns)
+        } else {
+            let halfWidth = Int((parameters.coarsestBand / (hop * Double(topFactor))).rounded(.up))
+            topBand = Self.diagonalBand(rows: topLayout.rowCount, columns: topColumns, halfWidth: halfWidth)
         }
-        guard let finePath else { throw ContentAlignerError.noPath }
-        let sentences = try Self.sentences(path: finePath, layout: fineLayout, reference: reference,
-                                           referenceVectors: fineReference, episode: episode,
-                                           statistics: episodeNorm, scale: episodeScale, levelWeight: parameters.levelWeight,
-                                           dimension: dimension, groups: groups,
-                                           maximumCost: parameters.maximumSentenceCost)
-        return ContentAlignment(sentences: sentences, statistics: statistics)
+        let topReference = try vectors.reference(layout: topLayout, factor: topFactor)
+        var topColumnBytes = readerBytes
+        let topPath: WarpingPath
+        if top == 0 {
+            topPath = try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
+                                   skip: skips[0], start: .episode, end: .episode) { try reader.column($0) }
+        } else {
+            let episodeVectors = topSums.vectors(statistics: episodeNorm, scale: episodeScale, groups: groups)
+            topColumnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
+            topPath = try episodeVectors.storage.withUnsafeBufferPointer { ep in
+                try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
+                             skip: skips[top], start: .episode, end: .episode) {
+                    (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0])
+                }
+            }
+        }
+        var topLevel = AlignmentStatistics.Level(
+            frameDuration: hop * Double(topFactor), rows: topLayout.rowCount, columns: topColumns,
+            bandCells: topBand.cells,
+            bytes: Self.workingBytes(band: topBand, rows: topLayout.window.count, groups: groups) + topColumnBytes)
+        topLevel.totalBandCells = topBand.cells
+        statistics.levels.append(topLevel)
+
+        guard top > 0 else {
+            try accumulator.add(path: topPath, firstColumn: 0, count: columns, layout: topLayout,
+                                reference: topReference, reader: reader)
+            return ContentAlignment(sentences: accumulator.sentences(reference: reference, episode: episode,
+                                                                     maximumCost: parameters.maximumSentenceCost),
+                                    statistics: statistics)
+        }
+
+        // The finer levels, chunk by chunk along the coarsest path: each chunk runs every
+        // finer level over its own columns (plus an overlap it does not keep, so that the
+        // kept part does not depend on where the chunk ends), starting on the row where
+        // the previous chunk's 10 ms path left off.
+        var fineLevels = (1..<factors.count).map { level in
+            AlignmentStatistics.Level(
+                frameDuration: hop * Double(factors[level - 1]), rows: levels[level - 1].rowCount,
+                columns: (columns + factors[level - 1] - 1) / factors[level - 1], bandCells: 0, bytes: 0, chunks: 0)
+        }
+        let chunkColumns = max(topFactor, Int((parameters.chunkDuration / hop).rounded()) / topFactor * topFactor)
+        let overlapColumns = max(topFactor, Int((parameters.chunkOverlap / hop).rounded(.up) + Double(topFactor) - 1)
+            / topFactor * topFactor)
+        let chunks = Self.chunks(following: topPath, layout: topLayout, factor: topFactor, columns: columns,
+                                 length: chunkColumns, overlap: overlapColumns)
+        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_CHUNKS"] != nil { print("chunks", chunks) }
+        // Per level below the coarsest, what the previous chunk kept: its costs in the
+        // column before the next chunk (where that chunk picks up), and its path's last
+        // columns (the band of the level below looks back `radius` columns past the start).
+        var anchors = [(frontier: BandedDTW.Frontier, tail: WarpingPath)?](repeating: nil, count: top)
+        // Band half-width of a level below the coarsest, in its own frames (`ratio` of them per frame above).
+        func halfWidth(level: Int, ratio: Int) -> Int {
+            let seconds = level == 0 ? parameters.fineRadius : parameters.coarseRadius
+            return max(ratio + 1, Int((seconds / (hop * Double(factors[level]))).rounded(.up)))
+        }
+        for chunk in chunks {
+            var above = (path: topPath, firstColumn: 0, layout: topLayout, factor: topFactor)
+            for level in stride(from: top - 1, through: 0, by: -1) {
+                let factor = factors[level]
+                let whole = levels[level]
+                let levelColumns = (columns + factor - 1) / factor
+                let range = (chunk.start / factor)..<((chunk.end + factor - 1) / factor)
+                let ratio = above.factor / factor
+                let radius = halfWidth(level: level, ratio: ratio)
+                var (lo, hi, endRows) = Self.band(following: above.path, firstColumn: above.firstColumn, of: above.layout,
+                                                  ratio: ratio, layout: whole, columns: range,
+                                                  levelColumns: levelColumns, radius: radius)
+                // The chunk picks up where the previous one's dynamic programming was.
+                let frontier = anchors[level]?.frontier
+                let end: BandedDTW.End = range.upperBound == levelColumns ? .episode : .within(endRows)
+                let start: BandedDTW.Start = frontier.map { .frontier($0) } ?? .episode
+                let kept = chunk.commit / factor - range.lowerBound
+                var attempt = 0
+                while true {
+                    var rows = Int(lo.min()!)..<Int(hi.max()!)
+                    if let frontier {
+                        rows = min(rows.lowerBound, frontier.rows.lowerBound)..<max(rows.upperBound, frontier.rows.upperBound)
+                    }
+                    let band = Band(lo: lo.map { $0 - Int32(rows.lowerBound) }, hi: hi.map { $0 - Int32(rows.lowerBound) })
+                    let chunkLayout = whole.window(rows)
+                    let referenceVectors = try vectors.reference(layout: chunkLayout, factor: factor)
+                    do {
+                        let path: WarpingPath
+                        var columnBytes = readerBytes
+                        if level == 0 {
+                            path = try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
+                                                skip: skips[level], start: start, end: end, keep: kept - 1) {
+                                try reader.column(range.lowerBound + $0)
+                            }
+                        } else {
+                            let episodeVectors = try vectors.episode(columns: range, factor: factor)
+                            columnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
+                            path = try episodeVectors.storage.withUnsafeBufferPointer { ep in
+                                try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
+                                             skip: skips[level], start: start, end: end, keep: kept - 1) {
+                                    (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0])
+                                }
+                            }
+                        }
+                        let bytes = Self.workingBytes(band: band, rows: rows.count, groups: groups) + columnBytes
+                        fineLevels[level].bandCells = max(fineLevels[level].bandCells, band.cells)
+                        fineLevels[level].bytes = max(fineLevels[level].bytes, bytes)
+                        fineLevels[level].totalBandCells += band.cells
+                        fineLevels[level].chunks += 1
+
+                        if level == 0 {
+                            try accumulator.add(path: path, firstColumn: chunk.start, count: kept, layout: chunkLayout,
+                                                reference: referenceVectors, reader: reader)
+                        }
+                        // The band of the level below follows this path, and looks back past
+                        // the chunk's start into the previous chunk's path.
+                        var following = path
+                        var firstColumn = range.lowerBound
+                        if let tail = anchors[level]?.tail {
+                            following = WarpingPath(lo: tail.lo + path.lo, hi: tail.hi + path.hi, cost: path.cost)
+                            firstColumn -= tail.lo.count
+                        }
+                        above = (following, firstColumn, whole, factor)
+                        if let frontier = path.frontier, chunk.commit < columns {
+                            let below = level == 0 ? 1 : factor / factors[level - 1]
+                            let keep = level == 0 ? 0 : min(kept, halfWidth(level: level - 1, ratio: below) / below + 2)
+                            let tail = WarpingPath(lo: Array(path.lo[(kept - keep)..<kept]),
+                                                   hi: Array(path.hi[(kept - keep)..<kept]), cost: 0)
+                            anchors[level] = (frontier, tail)
+                        }
+                        break
+                    } catch ContentAlignerError.noPath where attempt == 0 && frontier != nil {
+                        // The band left the costs it starts from behind: reach back to them in every column.
+                        attempt += 1
+                        for j in lo.indices { lo[j] = min(lo[j], Int32(frontier!.firstRow)) }
+                    }
+                }
+            }
+        }
+        statistics.levels += fineLevels.reversed()
+        return ContentAlignment(sentences: accumulator.sentences(reference: reference, episode: episode,
+                                                                 maximumCost: parameters.maximumSentenceCost),
+                                statistics: statistics)
     }
 
-    /// Normalised reference vectors of one level, one per row (gap rows zero).
-    static func referenceVectors(raw: [Float], energy: [Float], dimension: Int, groups: Int, unitLengths: [Int],
-                                 layout: RowLayout, factor: Int, statistics: CepstralStatistics,
-                                 scale: LevelScale) -> VectorSequence {
-        var vectors = VectorSequence(groups: groups, count: layout.rowCount)
-        var mean = [Float](repeating: 0, count: dimension)
-        var rawOffset = 0
-        for (k, length) in unitLengths.enumerated() {
-            let first = layout.firstRow(ofUnit: k)
-            for t in 0..<layout.unitLengths[k] {
-                let lo = t * factor, hi = min(length, lo + factor)
-                for d in 0..<dimension { mean[d] = 0 }
-                var decibels: Float = 0
-                for f in lo..<hi {
-                    for d in 0..<dimension { mean[d] += raw[rawOffset + f * dimension + d] }
-                    decibels += energy[rawOffset / dimension + f]
-                }
-                let weight = 1 / Float(hi - lo)
-                for d in 0..<dimension { mean[d] *= weight }
-                vectors.levels[first + t] = scale.level(decibels * weight)
-                mean.withUnsafeBufferPointer { vectors.set(first + t, raw: $0, statistics: statistics) }
+    /// One level's (or chunk's) dynamic time warping.
+    static func run(layout: RowLayout, reference: VectorSequence, band: Band, costs: StepCosts, skip: [Float],
+                    start: BandedDTW.Start, end: BandedDTW.End, keep: Int? = nil,
+                    column: (Int) throws -> (vector: UnsafePointer<SIMD4<Float>>, level: Float)) throws -> WarpingPath {
+        try reference.storage.withUnsafeBufferPointer { ref in
+            try reference.levels.withUnsafeBufferPointer { levels in
+                try BandedDTW.align(layout: layout, reference: ref, referenceLevels: levels, groups: reference.groups,
+                                    band: band, costs: costs, skipPenalties: skip, start: start, end: end,
+                                    keep: keep, column: column)
             }
-            rawOffset += length * dimension
         }
-        return vectors
+    }
+
+    /// Bytes of one run's buffers: backpointers and band, path, two cost columns,
+    /// row kinds and owners, reference vectors (episode vectors are added by the caller).
+    static func workingBytes(band: Band, rows: Int, groups: Int) -> Int {
+        band.bytes + band.columns * 8 + rows * (8 + 5 + groups * 16 + 4)
+    }
+
+    /// Where the finer levels are cut: every ~`length` 10 ms columns (± an eighth), in the
+    /// middle of the longest stretch near there that the coarsest path spends in one gap row
+    /// (a pause, music, off-script talk), where the alignment is least in doubt. Each chunk
+    /// keeps its path up to the cut (`commit`) but runs ~`overlap` columns further (`end`,
+    /// again in a pause when there is one), so that the path it keeps does not depend on
+    /// where it has to end; the last chunk runs to the episode's end.
+    static func chunks(following path: WarpingPath, layout: RowLayout, factor: Int, columns: Int, length: Int,
+                       overlap: Int) -> [(start: Int, commit: Int, end: Int)] {
+        var out: [(start: Int, commit: Int, end: Int)] = []
+        let coarseColumns = path.lo.count
+        let reach = max(1, length / factor / 8)
+        func inGap(_ c: Int) -> Bool {
+            path.lo[c] == path.hi[c] && layout.kinds[Int(path.lo[c]) - layout.window.lowerBound] == RowLayout.Kind.gap.rawValue
+        }
+        // The middle of the longest run of columns in one gap row within `window`
+        // (the one nearest `target` among equals), or `target` when there is none.
+        func pause(near target: Int, in window: Range<Int>) -> Int {
+            var best = target, length = 0
+            var c = window.lowerBound
+            while c < window.upperBound {
+                guard inGap(c) else { c += 1; continue }
+                var runEnd = c + 1
+                while runEnd < window.upperBound, inGap(runEnd), path.lo[runEnd] == path.lo[c] { runEnd += 1 }
+                let middle = (c + runEnd) / 2
+                if runEnd - c > length || (runEnd - c == length && abs(middle - target) < abs(best - target)) {
+                    length = runEnd - c
+                    best = middle
+                }
+                c = runEnd
+            }
+            return best
+        }
+        var start = 0
+        while columns - start > length + overlap {
+            let target = (start + length) / factor
+            let cut = pause(near: target, in: max(start / factor + 1, target - reach)..<min(coarseColumns, target + reach + 1))
+            // The chunk ends in a pause too, when there is one ±½ overlap around `overlap` past the cut.
+            let end = cut + overlap / factor
+            let last = pause(near: end, in: max(cut + 1, end - overlap / factor / 2)..<min(coarseColumns, end + overlap / factor / 2 + 1))
+            out.append((start, cut * factor, min(columns, last * factor)))
+            start = cut * factor
+        }
+        out.append((start, columns, columns))
+        return out
     }
 
     /// Rows within `halfWidth` of the straight line from the first to the last cell.
@@ -257,69 +398,177 @@ public struct ContentAligner: Sendable {
         return Band(lo: lo, hi: hi)
     }
 
-    /// The band of a finer level: rows within `radius` of the rows the coarse
-    /// path visits in the coarse columns within `radius` finer columns (the
-    /// projected path widened by `radius` in both directions, as in FastDTW).
-    static func band(following path: WarpingPath, of coarse: RowLayout, ratio: Int, layout: RowLayout,
-                     columns: Int, radius: Int) -> Band {
-        // Finer rows of a coarse row.
+    /// The band of a finer level in its columns `columns` (of `levelColumns`): rows within
+    /// `radius` of the rows the coarse path visits in the coarse columns within `radius`
+    /// finer columns (the projected path widened by `radius` in both directions, as in
+    /// FastDTW). `path` covers coarse columns from `firstColumn` on; coarse columns outside
+    /// it count as its first or last. Rows of the whole level; `end`: the finer rows of
+    /// the coarse path's rows in the coarse column of the last column.
+    static func band(following path: WarpingPath, firstColumn: Int, of coarse: RowLayout, ratio: Int,
+                     layout: RowLayout, columns: Range<Int>, levelColumns: Int,
+                     radius: Int) -> (lo: [Int32], hi: [Int32], end: Range<Int>) {
+        // Finer rows of the coarse path's lowest and highest row in each of its columns.
         func fineRows(_ row: Int) -> (lo: Int, hi: Int) {
-            let k = Int(coarse.owners[row])
-            if coarse.kinds[row] == RowLayout.Kind.gap.rawValue { return (layout.gapRows[k], layout.gapRows[k]) }
-            let t = row - coarse.firstRow(ofUnit: k)
+            let (k, frame) = coarse.locate(row)
+            guard let t = frame else { return (layout.gapRows[k], layout.gapRows[k]) }
             let first = layout.firstRow(ofUnit: k)
             return (first + t * ratio, first + min((t + 1) * ratio, layout.unitLengths[k]) - 1)
         }
-        let coarseColumns = path.lo.count
+        let pathColumns = path.lo.count
+        let fineLo = path.lo.map { fineRows(Int($0)).lo }
+        let fineHi = path.hi.map { fineRows(Int($0)).hi }
         let rows = layout.rowCount
-        var lo = [Int32](repeating: 0, count: columns)
-        var hi = [Int32](repeating: 0, count: columns)
-        for j in 0..<columns {
-            let c0 = min(coarseColumns - 1, max(0, j - radius) / ratio)
-            let c1 = min(coarseColumns - 1, (j + radius) / ratio)
-            let a = fineRows(Int(path.lo[c0])).lo - radius
-            let b = fineRows(Int(path.hi[c1])).hi + radius + 1
-            lo[j] = Int32(min(rows - 1, max(0, a)))
-            hi[j] = Int32(min(rows, max(Int(lo[j]) + 1, b)))
+        var lo = [Int32](repeating: 0, count: columns.count)
+        var hi = [Int32](repeating: 0, count: columns.count)
+        for j in columns {
+            let c0 = min(pathColumns - 1, max(0, max(0, j - radius) / ratio - firstColumn))
+            let c1 = min(pathColumns - 1, max(0, (j + radius) / ratio - firstColumn))
+            let a = fineLo[c0] - radius
+            let b = fineHi[c1] + radius + 1
+            let i = j - columns.lowerBound
+            lo[i] = Int32(min(rows - 1, max(0, a)))
+            hi[i] = Int32(min(rows, max(Int(lo[i]) + 1, b)))
         }
-        lo[0] = 0
-        hi[columns - 1] = Int32(rows)
-        return Band(lo: lo, hi: hi)
+        if columns.lowerBound == 0 { lo[0] = 0 }
+        if columns.upperBound == levelColumns { hi[columns.count - 1] = Int32(rows) }
+        let last = min(pathColumns - 1, max(0, (columns.upperBound - 1) / ratio - firstColumn))
+        return (lo, hi, fineLo[last]..<(fineHi[last] + 1))
+    }
+}
+
+/// Normalised vectors read from the feature tracks as each level and chunk needs them.
+struct VectorSource {
+    let reference: ReferenceFeatures
+    let episode: FeatureTrack
+    let dimension: Int
+    let groups: Int
+    let referenceStatistics: CepstralStatistics
+    let referenceScale: LevelScale
+    let episodeStatistics: CepstralStatistics
+    let episodeScale: LevelScale
+    /// Frames averaged at the first coarse level; coarser levels sum its sums.
+    let innerFactor: Int
+
+    /// Reference vectors of the rows of `layout.window`, frames averaged over `factor` (gap rows zero).
+    func reference(layout: RowLayout, factor: Int) throws -> VectorSequence {
+        let window = layout.window
+        var vectors = VectorSequence(groups: groups, count: window.count)
+        guard !window.isEmpty else { return vectors }
+        var mean = [Float](repeating: 0, count: dimension)
+        var k = layout.locate(window.lowerBound).index
+        while k < layout.unitCount, layout.gapRows[k] < window.upperBound {
+            let first = layout.firstRow(ofUnit: k)
+            let t0 = max(0, window.lowerBound - first), t1 = min(layout.unitLengths[k], window.upperBound - first)
+            if t0 < t1 {
+                let frames = reference.sentenceFrames[k]
+                let block = try reference.track.read(
+                    (frames.lowerBound + t0 * factor)..<min(frames.upperBound, frames.lowerBound + t1 * factor))
+                for t in t0..<t1 {
+                    let lo = (t - t0) * factor, hi = min(block.count, lo + factor)
+                    for d in 0..<dimension { mean[d] = 0 }
+                    var decibels: Float = 0
+                    for f in lo..<hi {
+                        for d in 0..<dimension { mean[d] += block.cepstrum(d + 1, at: f) }
+                        decibels += block.value(.logEnergy, at: f)
+                    }
+                    let weight = 1 / Float(hi - lo)
+                    for d in 0..<dimension { mean[d] *= weight }
+                    let row = first + t - window.lowerBound
+                    vectors.levels[row] = referenceScale.level(decibels * weight)
+                    mean.withUnsafeBufferPointer { vectors.set(row, raw: $0, statistics: referenceStatistics) }
+                }
+            }
+            k += 1
+        }
+        return vectors
     }
 
-    /// Sentence (and word) times from the 10 ms path, with each sentence's mean local cost.
-    static func sentences(path: WarpingPath, layout: RowLayout, reference: ReferenceFeatures,
-                          referenceVectors: VectorSequence, episode: FeatureTrack, statistics: CepstralStatistics,
-                          scale: LevelScale, levelWeight: Float, dimension: Int, groups: Int,
-                          maximumCost: Double) throws -> [AlignedSentence] {
+    /// Episode vectors of the columns `columns` of a level averaging `factor` frames.
+    func episode(columns: Range<Int>, factor: Int) throws -> VectorSequence {
+        let frames = (columns.lowerBound * factor)..<min(episode.frameCount, columns.upperBound * factor)
+        var sums = BlockSums(dimension: dimension, factor: innerFactor, frames: frames.count)
+        try episode.forEachBlock(in: frames) { block in
+            for i in 0..<block.count { sums.add(block, frame: i, at: block.firstFrame + i - frames.lowerBound) }
+        }
+        if factor != innerFactor { sums = sums.coarsened(by: factor / innerFactor) }
+        return sums.vectors(statistics: episodeStatistics, scale: episodeScale, groups: groups)
+    }
+}
+
+/// Sentence and word times from the 10 ms path as its chunks are kept, with each
+/// sentence's mean local cost; holds a few numbers per sentence and per word.
+struct SentenceAccumulator {
+    let levelWeight: Float
+    let layout: RowLayout
+    var firstColumn: [Int]
+    var lastColumn: [Int]
+    var costSum: [Double]
+    var cells: [Int]
+    /// Words of unit k: `wordFrames[wordStart[k] ..< wordStart[k + 1]]`, each the frame of
+    /// the unit eSpeak's word starts on; `wordColumns` the first column the path reaches it.
+    let wordStart: [Int]
+    let wordFrames: [Int]
+    var wordColumns: [Int32]
+
+    init(reference: ReferenceFeatures, layout: RowLayout, levelWeight: Float) {
+        self.levelWeight = levelWeight
+        self.layout = layout
         let units = layout.unitCount
-        var firstColumn = [Int](repeating: -1, count: units)
-        var lastColumn = [Int](repeating: -1, count: units)
-        var costSum = [Double](repeating: 0, count: units)
-        var cells = [Int](repeating: 0, count: units)
-        var rowFirstColumn = [Int32](repeating: -1, count: layout.rowCount)
-        let reader = EpisodeColumns(track: episode, statistics: statistics, scale: scale, dimension: dimension,
-                                    groups: groups)
-        try referenceVectors.storage.withUnsafeBufferPointer { ref in
-            for j in 0..<path.lo.count {
-                let lo = Int(path.lo[j]), hi = Int(path.hi[j])
-                guard layout.kinds[lo] != RowLayout.Kind.gap.rawValue else { continue }
-                let k = Int(layout.owners[lo])
+        firstColumn = [Int](repeating: -1, count: units)
+        lastColumn = firstColumn
+        costSum = [Double](repeating: 0, count: units)
+        cells = [Int](repeating: 0, count: units)
+        let referenceClock = reference.track.clock
+        var wordStart = [0]
+        var wordFrames: [Int] = []
+        for k in 0..<units {
+            let frames = reference.sentenceFrames[k]
+            for word in reference.sentences[k].words {
+                let frame = referenceClock.frame(at: Double(word.start) / Double(referenceClock.sampleRate))
+                wordFrames.append(min(frames.count - 1, max(0, frame - frames.lowerBound)))
+            }
+            wordStart.append(wordFrames.count)
+        }
+        self.wordStart = wordStart
+        self.wordFrames = wordFrames
+        wordColumns = [Int32](repeating: -1, count: wordFrames.count)
+    }
+
+    /// Takes the first `count` columns of `path`, episode columns from `firstColumn` on;
+    /// `reference` holds the vectors of the rows of `window.window`, which the path stays in.
+    mutating func add(path: WarpingPath, firstColumn offset: Int, count: Int, layout window: RowLayout,
+                      reference: VectorSequence, reader: EpisodeColumns) throws {
+        let groups = reference.groups
+        let rowOffset = window.window.lowerBound
+        try reference.storage.withUnsafeBufferPointer { ref in
+            for i in 0..<count {
+                let lo = Int(path.lo[i]), hi = Int(path.hi[i])
+                guard window.kinds[lo - rowOffset] != RowLayout.Kind.gap.rawValue else { continue }
+                let k = Int(window.owners[lo - rowOffset])
+                let j = offset + i
                 if firstColumn[k] < 0 { firstColumn[k] = j }
                 lastColumn[k] = j
                 let (e, level) = try reader.column(j)
-                for r in lo...hi {
-                    if rowFirstColumn[r] < 0 { rowFirstColumn[r] = Int32(j) }
+                for r in (lo - rowOffset)...(hi - rowOffset) {
                     var dot = SIMD4<Float>.zero
                     for g in 0..<groups { dot += ref[r * groups + g] * e[g] }
-                    costSum[k] += Double(1 - dot.sum() + levelWeight * abs(referenceVectors.levels[r] - level))
+                    costSum[k] += Double(1 - dot.sum() + levelWeight * abs(reference.levels[r] - level))
                     cells[k] += 1
+                }
+                // Rows are visited in order, every row of a placed unit: a word's row is
+                // first reached in the first column whose highest row is at or past it.
+                let first = layout.firstRow(ofUnit: k)
+                for w in wordStart[k]..<wordStart[k + 1] where wordColumns[w] < 0 && first + wordFrames[w] <= hi {
+                    wordColumns[w] = Int32(j)
                 }
             }
         }
+    }
+
+    /// Every sentence, in order.
+    func sentences(reference: ReferenceFeatures, episode: FeatureTrack, maximumCost: Double) -> [AlignedSentence] {
         let clock = episode.clock
-        let referenceClock = reference.track.clock
-        return (0..<units).map { k in
+        return (0..<layout.unitCount).map { k in
             guard firstColumn[k] >= 0 else {
                 return AlignedSentence(index: k, start: nil, end: nil, cost: nil, isFound: false, words: [])
             }
@@ -327,13 +576,9 @@ public struct ContentAligner: Sendable {
             let start = clock.boundary(beforeFrame: firstColumn[k])
             let end = clock.boundary(beforeFrame: lastColumn[k] + 1)
             // Words: the first episode frame the path maps the word's first reference frame to.
-            let frames = reference.sentenceFrames[k]
-            let rendered = reference.sentences[k].words
             var words: [AlignedWord] = []
-            for (w, word) in rendered.enumerated() {
-                let frame = referenceClock.frame(at: Double(word.start) / Double(referenceClock.sampleRate))
-                let t = min(frames.count - 1, max(0, frame - frames.lowerBound))
-                let column = Int(rowFirstColumn[layout.firstRow(ofUnit: k) + t])
+            for (w, word) in reference.sentences[k].words.enumerated() {
+                let column = Int(wordColumns[wordStart[k] + w])
                 let time = column >= 0 ? max(start, min(end, clock.boundary(beforeFrame: column))) : start
                 words.append(AlignedWord(text: word.text, start: time, end: end))
                 if w > 0 { words[w - 1].end = max(words[w - 1].start, time) }
@@ -380,10 +625,16 @@ public struct AlignmentStatistics: Sendable, Equatable {
         public var frameDuration: Double
         public var rows: Int
         public var columns: Int
-        /// Cells inside the band (each holds a 2-bit backpointer).
+        /// Cells inside the band (each holds a 2-bit backpointer); for a level run in
+        /// chunks, the largest chunk's.
         public var bandCells: Int
-        /// Bytes the level's buffers take: backpointers, band, path, cost columns, vectors.
+        /// Bytes the level's buffers take: backpointers, band, path, cost columns, vectors;
+        /// for a level run in chunks, the largest chunk's (chunks run one after another).
         public var bytes: Int
+        /// Runs of the level: 1 for the coarsest, one per chunk below it.
+        public var chunks: Int = 1
+        /// Cells of all the level's runs together (the work done).
+        public var totalBandCells: Int = 0
     }
 
     /// Coarsest first.

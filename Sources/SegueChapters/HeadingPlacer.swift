@@ -110,25 +110,6 @@ public struct HeadingPlacer: Sendable {
             result = keepStated(headings, evidence: evidence, lexical: lexical, choice: result,
                                 mapping: mapping ?? TimeMapping(scale: defaultScale), within: keepWithin)
         }
-        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_CHAPTERS"] != nil {
-            var text = "mapping \(String(describing: mapping))\n"
-            for (n, heading) in headings.enumerated() {
-                var ranked: [(k: Int, l: Double, s: Double, p: Double, total: Double)] = []
-                for k in evidence.boundaries.indices {
-                    let l = lexicalWeight * lexical[n][k].score
-                    let s = evidence.boundaries[k].strength
-                    let p = prior(heading, at: evidence.boundaries[k].time, mapping: mapping)
-                    ranked.append((k, l, s, p, l + s + p))
-                }
-                ranked.sort { $0.total > $1.total }
-                text += "\(heading.title): " + ranked.prefix(4).map { r -> String in
-                    let time = evidence.boundaries[r.k].time
-                    let words = lexical[n][r.k].matched.joined(separator: ",")
-                    return String(format: "%.1f[L%.2f S%.2f P%.2f ", time, r.l, r.s, r.p) + words + "]"
-                }.joined(separator: " ") + "\n"
-            }
-            FileHandle.standardError.write(Data(text.utf8))
-        }
         return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexical, choice: result,
                                                    mapping: mapping), mapping: mapping)
     }

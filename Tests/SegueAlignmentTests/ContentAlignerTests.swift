@@ -139,30 +139,13 @@ enum SharedReference {
         }
     }
 
-    /// A 20-minute episode (the synthetic episode 16 times over, features
+    /// A 20-minute episode (the synthetic episode 17 times over, features
     /// repeated) against a transcript repeated as often: the aligner's
-    /// buffers stay within O((n + m) · band), far below n × m.
+    /// buffers stay within the band, far below n × m.
     @Test func twentyMinutesStayWithinTheBand() throws {
         let base = try SyntheticEpisode.shared.features()
-        let reference = SharedReference.features
         let repeats = 17
-        let episode = try Self.repeated(base, times: repeats)
-        let referenceTrack = try Self.repeated(reference.track, times: repeats)
-        let shift = reference.track.frameCount * reference.track.clock.hopSamples
-        var sentences: [RenderedSentence] = []
-        for r in 0..<repeats {
-            for sentence in reference.sentences {
-                var moved = sentence
-                moved.start += r * shift
-                moved.end += r * shift
-                for w in moved.words.indices {
-                    moved.words[w].start += r * shift
-                    moved.words[w].end += r * shift
-                }
-                sentences.append(moved)
-            }
-        }
-        let long = ReferenceFeatures(track: referenceTrack, sentences: sentences, voice: reference.voice)
+        let (long, episode) = try Self.repeatedEpisode(base, times: repeats)
         #expect(episode.duration > 20 * 60)
 
         let parameters = ContentAligner.Parameters()
@@ -193,6 +176,71 @@ enum SharedReference {
         }
         #expect(errors.count == repeats * (SyntheticEpisode.transcript.count - 1))
         #expect(errors.allSatisfy { $0 <= 0.3 }, "worst \(errors.max() ?? 0) s")
+    }
+
+    /// The levels below the coarsest run in chunks of ~5 minutes along the coarsest
+    /// path: their working memory is the same for a 20- and a 60-minute episode, and
+    /// the sentences placed are those of one run over the whole episode.
+    @Test func memoryDoesNotGrowWithTheEpisode() throws {
+        let base = try SyntheticEpisode.shared.features()
+        let period = Int((base.duration).rounded(.up))
+        let parameters = ContentAligner.Parameters()
+        var peaks: [Int] = []
+        for minutes in [20, 60] {
+            let repeats = (minutes * 60 + period - 1) / period
+            let (reference, episode) = try Self.repeatedEpisode(base, times: repeats)
+            let result = try ContentAligner(parameters: parameters).align(reference: reference, episode: episode)
+            let levels = result.statistics.levels
+            #expect(levels.count == 3)
+            // Chunks of chunkDuration, plus up to an eighth of it to reach a pause, plus the overlap.
+            let longest = Int(((parameters.chunkDuration * 9 / 8 + parameters.chunkOverlap + 1)
+                / episode.clock.hopDuration).rounded(.up))
+            let fine = try #require(levels.last)
+            #expect(fine.chunks >= minutes * 60 / Int(parameters.chunkDuration * 9 / 8))
+            let radius = Int((parameters.fineRadius / episode.clock.hopDuration).rounded(.up))
+            #expect(fine.bandCells <= longest * (2 * radius + 200))
+            #expect(fine.totalBandCells >= episode.frameCount * 2 * radius)
+            peaks.append(result.statistics.peakBytes)
+            for (i, sentence) in result.sentences.enumerated() where SyntheticEpisode.shared.starts[i % 9] != nil {
+                let truth = SyntheticEpisode.shared.starts[i % 9]! + Double(i / 9) * base.duration
+                #expect(abs((sentence.start ?? -1) - truth) <= 0.3, "sentence \(i)")
+            }
+            if minutes == 20 {
+                // One chunk for the whole episode: the same sentences, words and costs.
+                var whole = parameters
+                whole.chunkDuration = episode.duration * 2
+                let unchunked = try ContentAligner(parameters: whole).align(reference: reference, episode: episode)
+                #expect(unchunked.statistics.levels.last?.chunks == 1)
+                #expect(unchunked.sentences == result.sentences)
+                #expect(unchunked.statistics.peakBytes > 2 * result.statistics.peakBytes)
+            }
+        }
+        #expect(Double(peaks[1]) <= 1.2 * Double(peaks[0]), "peak bytes \(peaks)")
+    }
+
+    /// The synthetic episode's features `times` times over, and the shared reference's
+    /// features and sentences as often.
+    static func repeatedEpisode(_ base: FeatureTrack, times repeats: Int) throws
+        -> (reference: ReferenceFeatures, episode: FeatureTrack)
+    {
+        let reference = SharedReference.features
+        let episode = try Self.repeated(base, times: repeats)
+        let referenceTrack = try Self.repeated(reference.track, times: repeats)
+        let shift = reference.track.frameCount * reference.track.clock.hopSamples
+        var sentences: [RenderedSentence] = []
+        for r in 0..<repeats {
+            for sentence in reference.sentences {
+                var moved = sentence
+                moved.start += r * shift
+                moved.end += r * shift
+                for w in moved.words.indices {
+                    moved.words[w].start += r * shift
+                    moved.words[w].end += r * shift
+                }
+                sentences.append(moved)
+            }
+        }
+        return (ReferenceFeatures(track: referenceTrack, sentences: sentences, voice: reference.voice), episode)
     }
 
     /// `track`'s frames `times` times over, on a new track.
