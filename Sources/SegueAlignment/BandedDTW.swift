@@ -17,8 +17,10 @@ import Foundation
 /// advert, off-script talk, long pauses), and gap k can pass to gap k+1 within
 /// the same column at a penalty: unit k is then skipped (text with no audio).
 ///
-/// Memory: two columns of accumulated cost (one Float per row) and 2 bits of
-/// backpointer per band cell; nothing grows with rows × columns.
+/// A run may cover a window of the rows and a range of the columns only (a
+/// chunk of the episode), starting from the costs an earlier run reached.
+/// Memory: two columns of accumulated cost (one Float per row of the window)
+/// and 2 bits of backpointer per band cell; nothing grows with rows × columns.
 struct RowLayout {
     enum Kind: UInt8 { case inner = 0, first = 1, gap = 2 }
 
@@ -141,6 +143,8 @@ struct WarpingPath {
     var cost: Double
     /// The accumulated costs of the band's cells in the column `align` was asked to keep.
     var frontier: BandedDTW.Frontier? = nil
+    /// False when the path up to that column depends on where the path ended.
+    var converged = true
 }
 
 /// Penalties of the skip states and the non-diagonal steps, in units of the
@@ -364,13 +368,8 @@ enum BandedDTW {
         let cost = total + Double(previous[row])
         guard cost.isFinite else { throw ContentAlignerError.noPath }
 
-        // Trace back.
-        var path = WarpingPath(lo: [Int32](repeating: Int32.max, count: columns),
-                               hi: [Int32](repeating: -1, count: columns), cost: cost, frontier: kept)
-        var j = columns - 1
-        while j >= 0 {
-            path.lo[j] = min(path.lo[j], Int32(row + offset))
-            path.hi[j] = max(path.hi[j], Int32(row + offset))
+        // One step back along the backpointers from `row` in column `j`.
+        func back(_ row: inout Int, _ j: inout Int) {
             let cell = band.start[j] + row - Int(band.lo[j])
             let code = (bits[cell >> 2] >> UInt8((cell & 3) << 1)) & 3
             switch (layout.kinds[row], code) {
@@ -380,6 +379,32 @@ enum BandedDTW {
             case (RowLayout.Kind.first.rawValue, 3): row -= 2; j -= 1
             case (RowLayout.Kind.gap.rawValue, 3): row = layout.gapRows[Int(layout.owners[row]) - 1] - offset
             default: preconditionFailure("corrupt backpointer")
+            }
+        }
+
+        // Trace back.
+        var path = WarpingPath(lo: [Int32](repeating: Int32.max, count: columns),
+                               hi: [Int32](repeating: -1, count: columns), cost: cost, frontier: kept)
+        var j = columns - 1
+        let endRow = row
+        while j >= 0 {
+            path.lo[j] = min(path.lo[j], Int32(row + offset))
+            path.hi[j] = max(path.hi[j], Int32(row + offset))
+            back(&row, &j)
+        }
+        // Would the path up to column `keep` be the same had the chunk ended elsewhere?
+        // Paths traced back from the lowest, the cheapest and the highest reachable cell of
+        // the last column must have met by then (any other cell's path lies between them,
+        // or nearly: a skipped unit can pass over another path).
+        if let keep, case .within = end {
+            let lo = Int(band.lo[columns - 1]), hi = Int(band.hi[columns - 1])
+            let finite = (lo..<hi).filter { previous[$0].isFinite }
+            let cheapest = finite.min { previous[$0] < previous[$1] }
+            for start in [finite.first, cheapest, finite.last].compactMap({ $0 }) where start != endRow {
+                var r = start, j = columns - 1
+                // The first cell met in column `keep` is the path's highest there.
+                while j > keep { back(&r, &j) }
+                if r + offset != Int(path.hi[keep]) { path.converged = false }
             }
         }
         return path

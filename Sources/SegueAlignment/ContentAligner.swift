@@ -24,8 +24,18 @@ import SegueFeatures
 ///
 /// The local cost is 1 − cosine similarity of MFCCs c1…c12 after cepstral
 /// mean and variance normalisation of each sequence (aeneas also drops c0).
-/// Memory is O((n + m) · band): 2 bits per band cell plus a few bytes per
-/// frame; the episode is read from its `FeatureTrack` in blocks.
+///
+/// Memory: only the coarsest level is aligned in one piece (2 bits per band
+/// cell, ~1/100 of the 10 ms level's cells). The finer levels run in chunks of
+/// ~`chunkDuration` of episode, cut where the coarsest path rests in a pause:
+/// a chunk aligns each finer level over its own columns plus ~`chunkOverlap`
+/// that it does not keep, starting from the accumulated costs the previous
+/// chunk reached in the column before its cut (so it computes what one run
+/// over the whole episode would) and ending where the coarser path is; should
+/// the path it keeps still depend on where it ended, it runs further. Vectors
+/// are read from the feature tracks for the chunk's rows and columns only. So
+/// the working memory is one chunk's (a few MB) however long the episode,
+/// apart from the coarsest level and a few numbers per sentence and word.
 public struct ContentAligner: Sendable {
     /// Settings; durations in seconds, penalties in units of the local cost (1 − cosine) per 10 ms frame.
     public struct Parameters: Sendable, Equatable {
@@ -80,9 +90,6 @@ public struct ContentAligner: Sendable {
 
     /// Aligns every sentence of `reference` with `episode`.
     public func align(reference: ReferenceFeatures, episode: FeatureTrack) throws -> ContentAlignment {
-        var parameters = parameters  // TEMP-CHUNKS
-        if let v = ProcessInfo.processInfo.environment["SEGUE_CHUNK_SECONDS"], let d = Double(v) { parameters.chunkDuration = d }  // TEMP-CHUNKS
-        if let v = ProcessInfo.processInfo.environment["SEGUE_CHUNK_OVERLAP"], let d = Double(v) { parameters.chunkOverlap = d }  // TEMP-CHUNKS
         let layout = episode.layout
         guard layout.cepstralCount == reference.track.layout.cepstralCount, layout.cepstralCount >= 2 else {
             throw ContentAlignerError.incompatibleFeatures
@@ -209,21 +216,19 @@ public struct ContentAligner: Sendable {
                                     statistics: statistics)
         }
 
-        // The finer levels, chunk by chunk along the coarsest path: each chunk runs every
-        // finer level over its own columns (plus an overlap it does not keep, so that the
-        // kept part does not depend on where the chunk ends), starting on the row where
-        // the previous chunk's 10 ms path left off.
-        var fineLevels = (1..<factors.count).map { level in
+        // The finer levels, chunk by chunk along the coarsest path (see the type's comment).
+        var chunkedLevels = (1..<factors.count).map { level in
             AlignmentStatistics.Level(
                 frameDuration: hop * Double(factors[level - 1]), rows: levels[level - 1].rowCount,
                 columns: (columns + factors[level - 1] - 1) / factors[level - 1], bandCells: 0, bytes: 0, chunks: 0)
         }
-        let chunkColumns = max(topFactor, Int((parameters.chunkDuration / hop).rounded()) / topFactor * topFactor)
-        let overlapColumns = max(topFactor, Int((parameters.chunkOverlap / hop).rounded(.up) + Double(topFactor) - 1)
+        // Whole frames of the coarsest level (so every level's chunks start on a frame).
+        let longest = Double(columns + topFactor)
+        let chunkColumns = max(topFactor, Int(min(longest, (parameters.chunkDuration / hop).rounded())) / topFactor * topFactor)
+        let overlapColumns = max(topFactor, Int(min(longest, (parameters.chunkOverlap / hop).rounded(.up)) + Double(topFactor) - 1)
             / topFactor * topFactor)
         let chunks = Self.chunks(following: topPath, layout: topLayout, factor: topFactor, columns: columns,
                                  length: chunkColumns, overlap: overlapColumns)
-        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_CHUNKS"] != nil { print("chunks", chunks) }
         // Per level below the coarsest, what the previous chunk kept: its costs in the
         // column before the next chunk (where that chunk picks up), and its path's last
         // columns (the band of the level below looks back `radius` columns past the start).
@@ -233,23 +238,29 @@ public struct ContentAligner: Sendable {
             let seconds = level == 0 ? parameters.fineRadius : parameters.coarseRadius
             return max(ratio + 1, Int((seconds / (hop * Double(factors[level]))).rounded(.up)))
         }
-        for chunk in chunks {
+        // Every level below the coarsest over 10 ms columns `start ..< end`, finest first.
+        func runChunk(start: Int, commit: Int, end: Int) throws
+            -> [(path: WarpingPath, columns: Range<Int>, layout: RowLayout, reference: VectorSequence)]
+        {
+            var runs: [(path: WarpingPath, columns: Range<Int>, layout: RowLayout, reference: VectorSequence)] = []
             var above = (path: topPath, firstColumn: 0, layout: topLayout, factor: topFactor)
             for level in stride(from: top - 1, through: 0, by: -1) {
                 let factor = factors[level]
                 let whole = levels[level]
                 let levelColumns = (columns + factor - 1) / factor
-                let range = (chunk.start / factor)..<((chunk.end + factor - 1) / factor)
+                // Coarser levels run further past the cut (they cost little, and their paths
+                // take longer to settle, in seconds): twice the overlap more.
+                let levelEnd = level == 0 ? end : min(columns, end + 2 * overlapColumns)
+                let range = (start / factor)..<((levelEnd + factor - 1) / factor)
                 let ratio = above.factor / factor
-                let radius = halfWidth(level: level, ratio: ratio)
                 var (lo, hi, endRows) = Self.band(following: above.path, firstColumn: above.firstColumn, of: above.layout,
-                                                  ratio: ratio, layout: whole, columns: range,
-                                                  levelColumns: levelColumns, radius: radius)
+                                                  ratio: ratio, layout: whole, columns: range, levelColumns: levelColumns,
+                                                  radius: halfWidth(level: level, ratio: ratio))
                 // The chunk picks up where the previous one's dynamic programming was.
                 let frontier = anchors[level]?.frontier
-                let end: BandedDTW.End = range.upperBound == levelColumns ? .episode : .within(endRows)
-                let start: BandedDTW.Start = frontier.map { .frontier($0) } ?? .episode
-                let kept = chunk.commit / factor - range.lowerBound
+                let last: BandedDTW.End = range.upperBound == levelColumns ? .episode : .within(endRows)
+                let first: BandedDTW.Start = frontier.map { .frontier($0) } ?? .episode
+                let kept = commit / factor - range.lowerBound
                 var attempt = 0
                 while true {
                     var rows = Int(lo.min()!)..<Int(hi.max()!)
@@ -264,7 +275,7 @@ public struct ContentAligner: Sendable {
                         var columnBytes = readerBytes
                         if level == 0 {
                             path = try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
-                                                skip: skips[level], start: start, end: end, keep: kept - 1) {
+                                                skip: skips[level], start: first, end: last, keep: kept - 1) {
                                 try reader.column(range.lowerBound + $0)
                             }
                         } else {
@@ -272,21 +283,17 @@ public struct ContentAligner: Sendable {
                             columnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
                             path = try episodeVectors.storage.withUnsafeBufferPointer { ep in
                                 try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
-                                             skip: skips[level], start: start, end: end, keep: kept - 1) {
+                                             skip: skips[level], start: first, end: last, keep: kept - 1) {
                                     (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0])
                                 }
                             }
                         }
                         let bytes = Self.workingBytes(band: band, rows: rows.count, groups: groups) + columnBytes
-                        fineLevels[level].bandCells = max(fineLevels[level].bandCells, band.cells)
-                        fineLevels[level].bytes = max(fineLevels[level].bytes, bytes)
-                        fineLevels[level].totalBandCells += band.cells
-                        fineLevels[level].chunks += 1
-
-                        if level == 0 {
-                            try accumulator.add(path: path, firstColumn: chunk.start, count: kept, layout: chunkLayout,
-                                                reference: referenceVectors, reader: reader)
-                        }
+                        chunkedLevels[level].bandCells = max(chunkedLevels[level].bandCells, band.cells)
+                        chunkedLevels[level].bytes = max(chunkedLevels[level].bytes, bytes)
+                        chunkedLevels[level].totalBandCells += band.cells
+                        chunkedLevels[level].chunks += 1
+                        runs.insert((path, range, chunkLayout, referenceVectors), at: 0)
                         // The band of the level below follows this path, and looks back past
                         // the chunk's start into the previous chunk's path.
                         var following = path
@@ -296,13 +303,6 @@ public struct ContentAligner: Sendable {
                             firstColumn -= tail.lo.count
                         }
                         above = (following, firstColumn, whole, factor)
-                        if let frontier = path.frontier, chunk.commit < columns {
-                            let below = level == 0 ? 1 : factor / factors[level - 1]
-                            let keep = level == 0 ? 0 : min(kept, halfWidth(level: level - 1, ratio: below) / below + 2)
-                            let tail = WarpingPath(lo: Array(path.lo[(kept - keep)..<kept]),
-                                                   hi: Array(path.hi[(kept - keep)..<kept]), cost: 0)
-                            anchors[level] = (frontier, tail)
-                        }
                         break
                     } catch ContentAlignerError.noPath where attempt == 0 && frontier != nil {
                         // The band left the costs it starts from behind: reach back to them in every column.
@@ -311,8 +311,37 @@ public struct ContentAligner: Sendable {
                     }
                 }
             }
+            return runs
         }
-        statistics.levels += fineLevels.reversed()
+
+        for chunk in chunks {
+            var end = chunk.end
+            while true {
+                let runs = try runChunk(start: chunk.start, commit: chunk.commit, end: end)
+                // When where the chunk ended still mattered at its cut, run it further (rare).
+                if runs.allSatisfy(\.path.converged) || end == columns || end - chunk.commit >= 4 * overlapColumns {
+                    for (level, run) in runs.enumerated() {
+                        let kept = chunk.commit / factors[level] - run.columns.lowerBound
+                        if level == 0 {
+                            try accumulator.add(path: run.path, firstColumn: chunk.start, count: kept, layout: run.layout,
+                                                reference: run.reference, reader: reader)
+                        }
+                        guard let frontier = run.path.frontier, chunk.commit < columns else { continue }
+                        var tail = WarpingPath(lo: [], hi: [], cost: 0)
+                        if level > 0 {
+                            let below = factors[level] / factors[level - 1]
+                            let count = min(kept, halfWidth(level: level - 1, ratio: below) / below + 2)
+                            tail = WarpingPath(lo: Array(run.path.lo[(kept - count)..<kept]),
+                                               hi: Array(run.path.hi[(kept - count)..<kept]), cost: 0)
+                        }
+                        anchors[level] = (frontier, tail)
+                    }
+                    break
+                }
+                end = min(columns, end + overlapColumns)
+            }
+        }
+        statistics.levels += chunkedLevels.reversed()
         return ContentAlignment(sentences: accumulator.sentences(reference: reference, episode: episode,
                                                                  maximumCost: parameters.maximumSentenceCost),
                                 statistics: statistics)
@@ -373,9 +402,9 @@ public struct ContentAligner: Sendable {
         while columns - start > length + overlap {
             let target = (start + length) / factor
             let cut = pause(near: target, in: max(start / factor + 1, target - reach)..<min(coarseColumns, target + reach + 1))
-            // The chunk ends in a pause too, when there is one ±½ overlap around `overlap` past the cut.
+            // The chunk ends in a pause too, when there is one within half the overlap after `overlap` past the cut.
             let end = cut + overlap / factor
-            let last = pause(near: end, in: max(cut + 1, end - overlap / factor / 2)..<min(coarseColumns, end + overlap / factor / 2 + 1))
+            let last = pause(near: end, in: end..<min(coarseColumns, end + overlap / factor / 2 + 1))
             out.append((start, cut * factor, min(columns, last * factor)))
             start = cut * factor
         }
