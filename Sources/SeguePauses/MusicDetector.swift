@@ -2,7 +2,12 @@ import SegueFeatures
 
 /// Finds stretches of music without speech (intro music, jingles, breaks).
 ///
-/// The cues are those of Scheirer & Slaney ("Construction and evaluation of
+/// Two cues, either of which makes music:
+/// - produced music (drums, bass, a beat) has a steady pulse, few silences
+///   and no syllable rhythm: `RhythmDetector`, on 3-second windows;
+/// - sustained, tonal music (pads, organ, synthesised jingles), below.
+///
+/// The tonal cues are those of Scheirer & Slaney ("Construction and evaluation of
 /// a robust multifeature speech/music discriminator", ICASSP 1997), reduced
 /// to what our features carry:
 /// - tonality: most frames are near-pure tones (low spectral flatness),
@@ -28,13 +33,16 @@ struct MusicDetector {
     private var previous: Chunk?
     private var current = Chunk(start: 0)
     private var windows: [Window] = []
+    private var rhythm: RhythmDetector
 
     init(hop: Double, chunkSeconds: Double = 0.5) {
         self.hop = hop
         chunkFrames = max(2, Int((chunkSeconds / hop).rounded()))
+        rhythm = RhythmDetector(hop: hop)
     }
 
-    mutating func add(frame: Int, level: Float, flatness: Float) {
+    mutating func add(frame: Int, level: Float, flatness: Float, flux: Float) {
+        rhythm.add(frame: frame, level: level, flux: flux)
         if current.levels.isEmpty { current.start = frame }
         current.levels.append(level)
         if flatness < tonalFlatness { current.tonal += 1 }
@@ -75,6 +83,18 @@ struct MusicDetector {
             }
         }
         let minimumFrames = Int(minimumMusic / hop)
-        return spans.filter { $0.frames.count >= minimumFrames }
+        // Either cue: overlapping or touching spans of the two join.
+        var merged: [(frames: Range<Int>, confidence: Double)] = []
+        let all = (spans.filter { $0.frames.count >= minimumFrames } + rhythm.spans(minimumFrames: minimumFrames))
+            .sorted { $0.frames.lowerBound < $1.frames.lowerBound }
+        for span in all {
+            if let last = merged.last, span.frames.lowerBound <= last.frames.upperBound {
+                merged[merged.count - 1] = (last.frames.lowerBound..<max(last.frames.upperBound, span.frames.upperBound),
+                                            max(last.confidence, span.confidence))
+            } else {
+                merged.append(span)
+            }
+        }
+        return merged
     }
 }

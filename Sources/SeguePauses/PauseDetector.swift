@@ -76,7 +76,8 @@ public struct PauseDetector: Sendable {
                 presenceProfile.add(background.presence(block, at: i), frame: frame)
                 let level = block.value(.speechBandLevel, at: i)
                 levelProfile.add(level, frame: frame)
-                musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i))
+                musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i),
+                                  flux: block.value(.spectralFlux, at: i))
             }
         }
         presenceProfile.finish()

@@ -77,3 +77,59 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(short.activity.pauses.isEmpty)
     }
 }
+
+/// Produced music (a tracker module with drums and bass, from Debian's
+/// fb-music-high) in the transcript-alignment fixtures: music spans and
+/// speech from `Audio/align/NAME.align-truth.json`.
+@Suite struct ProducedMusicTests {
+    private func truth(_ name: String) throws -> (music: [(Double, Double)], speech: [(Double, Double)]) {
+        let url = Repository.root.appendingPathComponent("Audio/align/\(name).align-truth.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var music: [(Double, Double)] = [], speech: [(Double, Double)] = []
+        for turn in json["turns"] as? [[String: Any]] ?? [] where turn["inAudio"] as? Bool ?? true {
+            for sentence in turn["sentences"] as? [[String: Any]] ?? [] {
+                if let s = sentence["start"] as? Double, let e = sentence["end"] as? Double { speech.append((s, e)) }
+            }
+        }
+        for item in json["notInTranscript"] as? [[String: Any]] ?? [] {
+            guard let s = item["start"] as? Double, let e = item["end"] as? Double else { continue }
+            if item["kind"] as? String == "music" { music.append((s, e)) } else { speech.append((s, e)) }
+        }
+        return (music, speech)
+    }
+
+    private func overlap(_ a: (Double, Double), _ spans: [MusicSpan]) -> Double {
+        spans.reduce(0) { $0 + max(0, min(a.1, $1.end) - max(a.0, $1.start)) }
+    }
+
+    private func analyse(_ name: String) throws -> EpisodeAnalysis {
+        try EpisodeAnalyzer().analyze(path: Repository.root.appendingPathComponent("Audio/align/\(name).flac").path)
+    }
+
+    @Test func musicSeparatorsBetweenSegmentsAreMusic() throws {
+        let (music, speech) = try truth("t_segments")
+        #expect(music.count == 2)
+        let found = try analyse("t_segments").activity
+        for span in music {
+            let covered = overlap(span, found.music) / (span.1 - span.0)
+            #expect(covered >= 0.9, "music \(span) covered \(covered) by \(found.music.map { ($0.start, $0.end) })")
+        }
+        let speechAsMusic = speech.reduce(0) { $0 + overlap($1, found.music) }
+        #expect(speechAsMusic <= 0.2, "\(speechAsMusic) s of speech called music")
+        // Music leaves no pauses inside it.
+        for pause in found.pauses {
+            #expect(!music.contains { min(pause.end, $0.1 - 1.2) > max(pause.start, $0.0 + 0.5) },
+                    "pause \(pause.start)–\(pause.end) inside music")
+        }
+    }
+
+    @Test func aMusicIntroUnderDrumsIsMusicAndRealSpeechIsNot() throws {
+        let intro = try truth("t_roundtable")
+        let found = try analyse("t_roundtable").activity
+        let covered = overlap(intro.music[0], found.music) / (intro.music[0].1 - intro.music[0].0)
+        #expect(covered >= 0.9, "intro covered \(covered)")
+        #expect(intro.speech.reduce(0) { $0 + overlap($1, found.music) } <= 0.2)
+        // A human reading (LibriVox) is speech throughout.
+        #expect(try analyse("t_reading").activity.music.isEmpty)
+    }
+}
