@@ -213,9 +213,12 @@ final class EpisodeColumns {
     private var levels: [Float]
     private var raw: [Float]
 
+    private let mask: FrameMask
+
     init(track: FeatureTrack, statistics: CepstralStatistics, scale: LevelScale, dimension: Int, groups: Int,
-         blockSize: Int = 4_096) {
+         mask: FrameMask = FrameMask([]), blockSize: Int = 4_096) {
         self.track = track
+        self.mask = mask
         self.statistics = statistics
         self.scale = scale
         levels = [Float](repeating: 0, count: blockSize)
@@ -240,7 +243,7 @@ final class EpisodeColumns {
         blockStart = start
         blockCount = block.count
         for i in 0..<block.count {
-            levels[i] = scale.level(block.value(.logEnergy, at: i))
+            levels[i] = mask.contains(start + i) ? FrameMask.excludedLevel : scale.level(block.value(.logEnergy, at: i))
             for k in 0..<dimension { raw[k] = block.cepstrum(k + 1, at: i) }
             raw.withUnsafeBufferPointer {
                 VectorSequence.normalise($0, statistics: statistics, into: vectors + i * groups, groups: groups)

@@ -88,8 +88,11 @@ public struct ContentAligner: Sendable {
         self.parameters = parameters
     }
 
-    /// Aligns every sentence of `reference` with `episode`.
-    public func align(reference: ReferenceFeatures, episode: FeatureTrack) throws -> ContentAlignment {
+    /// Aligns every sentence of `reference` with `episode`. Episode frames in `excluded` (frame
+    /// ranges: music, say) take no text: only the skip state passes over them.
+    public func align(reference: ReferenceFeatures, episode: FeatureTrack,
+                      excluded: [Range<Int>] = []) throws -> ContentAlignment {
+        let mask = FrameMask(excluded)
         let layout = episode.layout
         guard layout.cepstralCount == reference.track.layout.cepstralCount, layout.cepstralCount >= 2 else {
             throw ContentAlignerError.incompatibleFeatures
@@ -170,7 +173,7 @@ public struct ContentAligner: Sendable {
                                    referenceStatistics: referenceNorm, referenceScale: referenceScale,
                                    episodeStatistics: episodeNorm, episodeScale: episodeScale, innerFactor: innerFactor)
         let reader = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
-                                    dimension: dimension, groups: groups)
+                                    dimension: dimension, groups: groups, mask: mask)
         let readerBytes = 4_096 * groups * 16
         var accumulator = SentenceAccumulator(reference: reference, layout: levels[0], levelWeight: parameters.levelWeight)
         var statistics = AlignmentStatistics()
@@ -192,7 +195,8 @@ public struct ContentAligner: Sendable {
             topPath = try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
                                    skip: skips[0], start: .episode, end: .episode) { try reader.column($0) }
         } else {
-            let episodeVectors = topSums.vectors(statistics: episodeNorm, scale: episodeScale, groups: groups)
+            var episodeVectors = topSums.vectors(statistics: episodeNorm, scale: episodeScale, groups: groups)
+            mask.exclude(&episodeVectors, firstColumn: 0, factor: topFactor)
             topColumnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
             topPath = try episodeVectors.storage.withUnsafeBufferPointer { ep in
                 try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
@@ -279,7 +283,8 @@ public struct ContentAligner: Sendable {
                                 try reader.column(range.lowerBound + $0)
                             }
                         } else {
-                            let episodeVectors = try vectors.episode(columns: range, factor: factor)
+                            var episodeVectors = try vectors.episode(columns: range, factor: factor)
+                            mask.exclude(&episodeVectors, firstColumn: range.lowerBound, factor: factor)
                             columnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
                             path = try episodeVectors.storage.withUnsafeBufferPointer { ep in
                                 try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
@@ -688,6 +693,42 @@ public enum ContentAlignerError: Error, Equatable, CustomStringConvertible {
         case .emptyEpisode: "the episode has no audio frames"
         case .incompatibleFeatures: "reference and episode features have different layouts"
         case .noPath: "no alignment path was found"
+        }
+    }
+}
+
+/// Episode frames that take no text. Their level is set far outside the 0…1 range of
+/// real frames, so matching any reference frame to them costs more than the skip state.
+struct FrameMask {
+    static let excludedLevel: Float = -20
+    private let ranges: [Range<Int>]
+
+    init(_ ranges: [Range<Int>]) {
+        self.ranges = ranges.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    var isEmpty: Bool { ranges.isEmpty }
+
+    func contains(_ frame: Int) -> Bool {
+        var lo = 0, hi = ranges.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ranges[mid].upperBound <= frame { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ranges.count && ranges[lo].contains(frame)
+    }
+
+    /// Frames of `span` inside the mask.
+    func count(in span: Range<Int>) -> Int {
+        ranges.reduce(0) { $0 + max(0, min($1.upperBound, span.upperBound) - max($1.lowerBound, span.lowerBound)) }
+    }
+
+    /// Marks the columns (blocks of `factor` frames from column `firstColumn`) that are mostly masked.
+    func exclude(_ vectors: inout VectorSequence, firstColumn: Int, factor: Int) {
+        guard !isEmpty else { return }
+        for c in vectors.levels.indices {
+            let frames = ((firstColumn + c) * factor)..<((firstColumn + c + 1) * factor)
+            if 2 * count(in: frames) > factor { vectors.levels[c] = Self.excludedLevel }
         }
     }
 }

@@ -138,7 +138,13 @@ public struct TranscriptAligner: Sendable {
         progress?(.reference, 1)
         try Self.checkLengths(reference: reference, episode: analysis.duration)
 
-        let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features)
+        // Music takes no text (an intro, a jingle between segments): the content can only pass over it.
+        let clock = analysis.features.clock
+        let music = analysis.activity.music.map { span in
+            max(0, clock.frame(at: span.start))..<max(0, clock.frame(at: span.end))
+        }
+        let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
+                                                                   excluded: music)
         endStage("content alignment")
         progress?(.aligning, 1)
         let contrast = try MatchContrast(reference: reference, episode: analysis.features)
