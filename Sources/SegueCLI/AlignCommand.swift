@@ -94,15 +94,7 @@ struct Align: ParsableCommand {
         let progress = ProgressLine(label: "aligning \(name)", enabled: !quiet)
         let result: EpisodeAlignment
         do {
-            // Decoding is most of the work; the later stages share the last stretch of the bar.
-            result = try aligner.align(path: episode, transcript: document.transcript) { stage, fraction in
-                switch stage {
-                case .decoding: progress.update(0.7 * fraction, stage: "decoding")
-                case .speakers: progress.update(0.8, stage: "reading the transcript aloud")
-                case .reference: progress.update(0.9, stage: "aligning")
-                case .aligning: progress.update(1.0, stage: "placing turns")
-                }
-            }
+            result = try aligner.align(path: episode, transcript: document.transcript) { progress.update($0, fraction: $1) }
             progress.finish()
         } catch let failure as AlignmentFailure {
             progress.finish()
@@ -163,5 +155,18 @@ struct Align: ParsableCommand {
                 c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+}
+
+extension ProgressLine {
+    /// The stages of an alignment on one bar: decoding is most of the work, the later stages share
+    /// the last stretch.
+    func update(_ stage: TranscriptAligner.Stage, fraction: Double) {
+        switch stage {
+        case .decoding: update(0.7 * fraction, stage: "decoding")
+        case .speakers: update(0.8, stage: "reading the transcript aloud")
+        case .reference: update(0.9, stage: "aligning")
+        case .aligning: update(1.0, stage: "placing turns")
+        }
     }
 }

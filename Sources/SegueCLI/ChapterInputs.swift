@@ -63,4 +63,22 @@ enum ChapterInputs {
             throw ExitCode(ExitStatus.failure)
         }
     }
+
+    /// One file per format, named `NAME + suffix` in `folder`; a format that cannot be made stops the
+    /// command (exit 1) before anything is written. Warnings are printed.
+    static func render(_ chapters: [Chapter], as formats: [ChapterFormat], options: ChapterWriterOptions,
+                       name: String, folder: URL, source: String) throws -> [(url: URL, data: Data)] {
+        var files: [(url: URL, data: Data)] = []
+        for format in formats {
+            do {
+                let rendered = try ChapterWriter.render(chapters, as: format, options: options)
+                for warning in rendered.warnings { Terminal.warning("\(format.rawValue): \(warning)") }
+                files.append((folder.appendingPathComponent(name + format.fileSuffix), Data(rendered.text.utf8)))
+            } catch {
+                Terminal.error("\(source): \(format.rawValue): \(error.description)")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
+        return files
+    }
 }

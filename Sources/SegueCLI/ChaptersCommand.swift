@@ -125,19 +125,10 @@ struct Chapters: ParsableCommand {
         let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: output, isDirectory: true)
         try ChapterInputs.check(chapters, duration: evidence.duration, source: episode)
-        var files: [(url: URL, data: Data)] = []
         let options = ChapterWriterOptions(duration: evidence.duration,
                                            audioFileName: URL(fileURLWithPath: episode).lastPathComponent)
-        for format in formats {
-            do {
-                let rendered = try ChapterWriter.render(chapters, as: format, options: options)
-                for warning in rendered.warnings { Terminal.warning("\(format.rawValue): \(warning)") }
-                files.append((folder.appendingPathComponent(name + format.fileSuffix), Data(rendered.text.utf8)))
-            } catch {
-                Terminal.error("\(episode): \(format.rawValue): \(error.description)")
-                throw ExitCode(ExitStatus.failure)
-            }
-        }
+        let files = try ChapterInputs.render(chapters, as: formats, options: options, name: name,
+                                             folder: folder, source: episode)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try AtomicFile.writeAll(files)
@@ -243,14 +234,7 @@ enum ChapterJob {
             aligner.language = language
             let progress = ProgressLine(label: "aligning \(name)", enabled: !quiet)
             do {
-                let result = try aligner.align(path: episode, transcript: transcript) { stage, fraction in
-                    switch stage {
-                    case .decoding: progress.update(0.7 * fraction, stage: "decoding")
-                    case .speakers: progress.update(0.8, stage: "reading the transcript aloud")
-                    case .reference: progress.update(0.9, stage: "aligning")
-                    case .aligning: progress.update(1.0, stage: "placing turns")
-                    }
-                }
+                let result = try aligner.align(path: episode, transcript: transcript) { progress.update($0, fraction: $1) }
                 progress.finish()
                 return ChapterEvidence(alignment: result)
             } catch let failure as AlignmentFailure {

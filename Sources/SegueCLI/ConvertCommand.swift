@@ -107,16 +107,8 @@ struct Convert: ParsableCommand {
             let options = ChapterWriterOptions(duration: length,
                                                audioFileName: episode.map { URL(fileURLWithPath: $0).lastPathComponent },
                                                title: title, fitPlatformRules: fitPlatformRules)
-            for format in chapterFormats {
-                do {
-                    let rendered = try ChapterWriter.render(chapters, as: format, options: options)
-                    for warning in rendered.warnings { Terminal.warning("\(format.rawValue): \(warning)") }
-                    files.append((folder.appendingPathComponent(name + format.fileSuffix), Data(rendered.text.utf8)))
-                } catch {
-                    Terminal.error("\(input): \(format.rawValue): \(error.description)")
-                    throw ExitCode(ExitStatus.failure)
-                }
-            }
+            files += try ChapterInputs.render(chapters, as: chapterFormats, options: options, name: name,
+                                              folder: folder, source: input)
         }
         if !transcriptFormats.isEmpty {
             let segments: [TranscriptSegment]
