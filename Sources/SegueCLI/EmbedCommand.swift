@@ -69,11 +69,6 @@ struct Embed: ParsableCommand {
             throw ExitCode(ExitStatus.failure)
         }
         try ChapterInputs.check(list, duration: length, source: chapters)
-        if !existing.chapters.isEmpty && !replace {
-            Terminal.error("\(episode): already has \(existing.chapters.count) chapter(s); "
-                + "use --replace to replace them")
-            throw ExitCode(ExitStatus.failure)
-        }
         let destination = output.map { URL(fileURLWithPath: $0) } ?? source
         let warnings: [String]
         do {

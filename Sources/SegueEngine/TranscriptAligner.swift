@@ -184,7 +184,7 @@ public struct TranscriptAligner: Sendable {
 
     /// A 10-second clip cannot hold an hour of text; reading speed varies by about 2× at most.
     static func checkLengths(reference: ReferenceFeatures, episode: Double) throws {
-        let spoken = Double(reference.track.frameCount) * reference.track.clock.hopDuration
+        let spoken = reference.track.duration
         if spoken > 3 * episode + 10 {
             throw AlignmentFailure(description: String(
                 format: "the transcript is far longer than the audio: read aloud it takes about %@, the audio lasts %@",

@@ -137,7 +137,7 @@ public enum ChapterWriter {
         for (n, (chapter, end)) in entries.enumerated() {
             let stop = try requireEnd(end, of: chapter, format: "chapters-vtt")
             out += "\n\(n + 1)\n\(TimeText.clock(chapter.start)) --> \(TimeText.clock(stop))\n"
-            out += Escape.vtt(chapter.title).replacingOccurrences(of: "--&gt;", with: "-&gt;") + "\n"
+            out += Escape.vtt(Escape.oneLine(chapter.title)) + "\n"
         }
         return out
     }

@@ -83,9 +83,9 @@ enum Escape {
         return out
     }
 
-    /// WebVTT cue text: `&`, `<` and `>` as references; `-->` cannot appear in a payload.
+    /// WebVTT cue text: `&`, `<` and `>` as references (so `-->` cannot appear in a payload).
     static func vtt(_ text: String) -> String {
-        oneLine(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 

@@ -17,9 +17,9 @@ public enum TranscriptWriter {
         var out = "WEBVTT\n"
         for segment in segments {
             out += "\n\(TimeText.clock(segment.start)) --> \(TimeText.clock(segment.end))\n"
-            let body = lines(segment.body).map(escapeCueText).joined(separator: "\n")
+            let body = lines(segment.body).map(Escape.vtt).joined(separator: "\n")
             if let speaker = segment.speaker {
-                out += "<v \(escapeCueText(Escape.oneLine(speaker)))>\(body)\n"
+                out += "<v \(Escape.vtt(Escape.oneLine(speaker)))>\(body)\n"
             } else {
                 out += body + "\n"
             }
@@ -64,10 +64,5 @@ public enum TranscriptWriter {
     /// The non-empty lines of a body, each trimmed of spaces.
     private static func lines(_ body: String) -> [String] {
         body.split(whereSeparator: \.isNewline).map { Escape.trimmingSpaces(String($0)) }.filter { !$0.isEmpty }
-    }
-
-    private static func escapeCueText(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }
