@@ -4,19 +4,21 @@ Matching rule (see Audio/fixtures/README.md):
   * reference pauses = truth pauses with duration >= 0.5 s;
   * a detection matches a reference when the spans overlap and BOTH edges are
     within 0.2 s; matching is one-to-one, greedy by total edge error;
-  * unmatched detections >= 0.5 s are false positives, except those that meet
-    the same overlap/edge rule against a truth pause shorter than 0.5 s
-    (neither TP nor FP); unmatched detections < 0.5 s are ignored;
+  * every unmatched detection >= 0.3 s is a false positive, wherever it lies
+    (before the first word and after the last too), except one that meets the
+    same overlap/edge rule against a truth pause shorter than 0.5 s (neither TP
+    nor FP); unmatched detections < 0.3 s are ignored;
   * detections shorter than 0.5 s that match a reference count as TPs;
   * references and detections lying inside truth music spans of kind
-    intro/jingle (>= half of their length inside), or entirely before the
-    first / after the last truth speech, are excluded.
+    intro/jingle (>= half of their length inside) are excluded (music without
+    speech is neither speech nor a pause).
 """
 
 import json
 import os
 
 MIN_REF = 0.5          # reference pauses are >= this long (s)
+MIN_DET = 0.3          # unmatched detections this long or longer are false positives (s)
 EDGE_TOL = 0.2         # both edges within this (s)
 EXCLUDE_MUSIC = ("intro", "jingle")
 EPS = 1e-6
@@ -58,14 +60,8 @@ def _inside_fraction(s, e, spans):
 
 
 def is_excluded(s, e, truth):
-    """True when [s,e] lies (>= half) inside an intro/jingle music span, or is entirely
-    before the first / after the last truth speech."""
-    if _inside_fraction(s, e, excluded_spans(truth)) >= 0.5:
-        return True
-    first, last = speech_bounds(truth)
-    if first is not None and (e <= first + EDGE_TOL or s >= last - EDGE_TOL):
-        return True
-    return False
+    """True when [s,e] lies (>= half) inside an intro/jingle music span."""
+    return _inside_fraction(s, e, excluded_spans(truth)) >= 0.5
 
 
 def edges_match(d, r, tol=EDGE_TOL):
@@ -76,12 +72,12 @@ def edges_match(d, r, tol=EDGE_TOL):
     return overlap and abs(ds - rs) <= tol + EPS and abs(de - re_) <= tol + EPS
 
 
-def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE_TOL):
+def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE_TOL, min_det=MIN_DET):
     """Score detected pauses against truth pauses.
 
     truth_pauses: list of (start, end) or dicts with start/end (all truth pauses, any length)
     detections:   list of (start, end) or dicts with start/end
-    truth:        optional truth dict for intro/jingle/outside-speech exclusion
+    truth:        optional truth dict for intro/jingle exclusion
     Returns dict(tp, fp, fn, ignored, precision, recall, f1, mean_edge_error, matches=[(det, ref)],
     false_positives=[det], missed=[ref]).
     """
@@ -112,7 +108,7 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
     for i, d in enumerate(dets):
         if i in used_d:
             continue
-        if d[1] - d[0] < min_ref - EPS:
+        if d[1] - d[0] < min_det - EPS:
             ignored += 1
         elif any(edges_match(d, s, tol) for s in small):
             ignored += 1
@@ -134,7 +130,7 @@ def score_pauses(truth_pauses, detections, truth=None, min_ref=MIN_REF, tol=EDGE
 
 def parse_silencedetect(stderr_text, duration=None):
     """Parse ffmpeg silencedetect output into [(start, end)]. A silence still open at EOF
-    ends at `duration` (if given)."""
+    ends at `duration` (None when not given)."""
     out, cur = [], None
     for line in stderr_text.splitlines():
         if "silence_start:" in line:
@@ -143,19 +139,12 @@ def parse_silencedetect(stderr_text, duration=None):
             end = float(line.split("silence_end:")[1].split()[0].rstrip("|"))
             out.append((cur if cur is not None else 0.0, end))
             cur = None
-    if cur is not None and duration is not None:
+    if cur is not None:
         out.append((cur, duration))
     return out
 
 
-def drop_leading_trailing(spans, truth, duration, edge=0.05):
-    """Drop silences touching the file start/end, or before first / after last speech."""
-    first, last = speech_bounds(truth)
-    res = []
-    for s, e in spans:
-        if s <= edge or e >= duration - edge:
-            continue
-        if first is not None and (e <= first + EDGE_TOL or s >= last - EDGE_TOL):
-            continue
-        res.append((s, e))
-    return res
+def drop_file_edges(spans, duration, edge=0.05):
+    """Drop silences that touch the file's start or end: there is no sound on one side,
+    so they are not pauses (a pause lies between two sounds). Uses no truth."""
+    return [(s, e) for s, e in spans if s > edge and e < duration - edge]

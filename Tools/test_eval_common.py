@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eval_common import (score_pauses, parse_silencedetect, drop_leading_trailing,  # noqa: E402
+from eval_common import (score_pauses, parse_silencedetect, drop_file_edges,  # noqa: E402
                          edges_match, is_excluded)
 
 TRUTH = dict(name="t", audio="t.flac", duration=30.0,
@@ -40,9 +40,9 @@ def test_short_truth_pause_forgiven_and_short_det_tp():
     truth = dict(TRUTH, pauses=[dict(start=10.0, end=10.5)])
     r = score_pauses(truth["pauses"], [(10.05, 10.5)], truth)
     assert r["tp"] == 1 and r["fn"] == 0
-    # unmatched short detections are ignored, unmatched long ones are FPs
-    r = score_pauses(TRUTH["pauses"], [(12.0, 12.3), (12.5, 13.5)], TRUTH)
-    assert (r["tp"], r["fp"], r["ignored"], r["fn"]) == (0, 1, 1, 2)
+    # unmatched detections under 0.3 s are ignored, from 0.3 s on they are FPs
+    r = score_pauses(TRUTH["pauses"], [(12.0, 12.25), (12.4, 12.7), (12.9, 13.9)], TRUTH)
+    assert (r["tp"], r["fp"], r["ignored"], r["fn"]) == (0, 2, 1, 2)
 
 
 def test_one_to_one_greedy():
@@ -53,11 +53,13 @@ def test_one_to_one_greedy():
 
 
 def test_exclusions():
-    # inside the intro, or before first speech -> excluded on both sides
-    assert is_excluded(2.0, 4.0, TRUTH) and is_excluded(6.2, 6.9, TRUTH) and is_excluded(28.0, 29.0, TRUTH)
+    # inside the intro -> excluded; before the first / after the last word -> scored (a false alarm)
+    assert is_excluded(2.0, 4.0, TRUTH) and not is_excluded(6.2, 6.9, TRUTH) and not is_excluded(28.0, 29.0, TRUTH)
     assert not is_excluded(10.0, 11.0, TRUTH)
-    r = score_pauses(TRUTH["pauses"], [(1.0, 5.0), (10.0, 11.0), (20.0, 22.0), (28.5, 29.5)], TRUTH)
+    r = score_pauses(TRUTH["pauses"], [(1.0, 5.0), (10.0, 11.0), (20.0, 22.0)], TRUTH)
     assert (r["tp"], r["fp"], r["fn"]) == (2, 0, 0)
+    r = score_pauses(TRUTH["pauses"], [(6.2, 6.9), (10.0, 11.0), (20.0, 22.0), (28.5, 29.5)], TRUTH)
+    assert (r["tp"], r["fp"], r["fn"]) == (2, 2, 0)
 
 
 def test_empty():
@@ -76,7 +78,7 @@ def test_silencedetect_parse():
 """
     sp = parse_silencedetect(err, 30.0)
     assert sp == [(0.0, 0.8035), (10.05, 11.0), (29.5, 30.0)]
-    assert drop_leading_trailing(sp, TRUTH, 30.0) == [(10.05, 11.0)]
+    assert drop_file_edges(sp, 30.0) == [(10.05, 11.0)]
 
 
 if __name__ == "__main__":

@@ -46,6 +46,14 @@ struct HysteresisTracker {
         frame += 1
     }
 
+    /// The speech runs as decided frame by frame so far (onsets traced back),
+    /// before the minimum-duration rules, with the open run closed.
+    func rawSpeechRuns() -> [Range<Int>] {
+        var out = rawRuns.filter(\.speech).map(\.frames)
+        if inSpeech, frame > runStart { out.append(runStart..<frame) }
+        return out
+    }
+
     private mutating func close(speech: Bool, at end: Int) {
         if end > runStart { rawRuns.append((speech, runStart..<end, levelSum)) }
         runStart = end

@@ -1,19 +1,29 @@
 import SegueFeatures
 
-/// Finds speech and the pauses between it from the speech-band level of each
-/// frame, relative to an adaptive noise floor.
+/// Finds speech and the pauses between it, in two opinions.
 ///
-/// - The floor is a low percentile of the level over a minute around each
-///   moment (not the minimum, which one dropout or digital silence would
-///   drag down), so steady hum, hiss or a quiet music bed sit at the floor.
+/// Level: per sub-band, power above the background by spectral subtraction
+/// (`BandBackground`), best sub-band taken.
+/// - The background is a low percentile of each band over a minute around each
+///   moment (not the minimum, which one dropout or digital silence would drag
+///   down), so steady hum, hiss or a quiet music bed sit at the floor; it is
+///   lifted where a minimum-statistics tracker shows the noise surging within
+///   seconds (`MinimumStatistics`: traffic, gusts, an air handler).
 /// - The speech level is a high percentile over two minutes; thresholds sit
 ///   at fractions of the range between the two, so the same settings serve
 ///   a studio recording (60 dB of range) and speech at 5 dB SNR (8 dB).
 /// - Two thresholds with hysteresis (speech starts above the upper one and
-///   ends below the lower one), then minimum durations for both states, as
-///   in Silero VAD's `get_speech_timestamps` and aeneas' VAD.
-/// - Speech onsets are traced back to where the level first left the lower
-///   threshold, so a pause ends where the speech really begins.
+///   ends below the lower one); onsets are traced back to where the level
+///   first left the lower threshold.
+///
+/// Shape: a diagonal Gaussian each for the episode's speech and background
+/// cepstra, learnt from the level decision (`SpectralShapeClassifier`). It
+/// vetoes level-only speech that has the background's shape (the louder
+/// moments of moving noise), unless the level is far above the threshold,
+/// and makes speech of frames whose shape is clearly speech (quiet syllables).
+///
+/// Then minimum durations for both states, as in Silero VAD's
+/// `get_speech_timestamps` and aeneas' VAD.
 public struct PauseDetector: Sendable {
     public struct Parameters: Sendable, Codable, Equatable {
         /// Shortest pause reported, in seconds.
@@ -30,6 +40,17 @@ public struct PauseDetector: Sendable {
         /// Thresholds as fractions of the floor-to-speech range.
         public var upperFraction: Double = 0.35
         public var lowerFraction: Double = 0.20
+        /// The spectral-shape opinion (log-likelihood ratio speech : background,
+        /// averaged over `shapeSmoothingFrames`): below −`shapeVeto` it turns
+        /// level-only speech into background; above `shapeAssent` it makes a
+        /// frame speech if its level is at least half the lower threshold.
+        /// Chosen on the tuning fixtures.
+        public var shapeVeto: Float = 2
+        public var shapeAssent: Float = 4
+        public var shapeSmoothingFrames: Int = 15
+        /// Level-only speech this far (dB) above the upper threshold is speech
+        /// whatever its shape.
+        public var vetoProofMargin: Float = 8
         /// Smallest threshold margins above the floor, in dB.
         public var minimumUpperMargin: Double = 3.0
         public var minimumLowerMargin: Double = 1.5
@@ -67,13 +88,14 @@ public struct PauseDetector: Sendable {
             LevelProfile.Request(fraction: parameters.speechPercentile,
                                  radius: max(0, Int((parameters.speechRadius / blockSeconds).rounded()))),
         ]
+        var presence = PresenceMeter(background: background)
         var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127, requests: windows)
         var levelProfile = LevelProfile(blockFrames: blockFrames, requests: windows)
         var musicDetector = MusicDetector(hop: clock.hopDuration)
         try track.forEachBlock { block in
             for i in 0..<block.count {
                 let frame = block.firstFrame + i
-                presenceProfile.add(background.presence(block, at: i), frame: frame)
+                presenceProfile.add(presence.best(block, at: i), frame: frame)
                 let level = block.value(.speechBandLevel, at: i)
                 levelProfile.add(level, frame: frame)
                 musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i),
@@ -87,8 +109,11 @@ public struct PauseDetector: Sendable {
 
         // Music without speech is neither speech nor a pause.
         let musicSpans = musicDetector.finish(speechLevel: { levels.top(frame: $0) })
-        var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
-                                        minimumPauseFrames: frames(parameters.minimumPause, clock))
+        // First decision, on level alone: presence against the thresholds,
+        // with hysteresis. Presence is kept per frame (a byte a frame).
+        var first = HysteresisTracker(minimumSpeechFrames: 1, minimumPauseFrames: 1)
+        var levelsKept = [UInt8]()   // presence in 0.5 dB steps, 0 … 127.5 dB
+        levelsKept.reserveCapacity(track.frameCount)
         var nextMusic = 0
         try track.forEachBlock { block in
             for i in 0..<block.count {
@@ -96,8 +121,45 @@ public struct PauseDetector: Sendable {
                 while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
                 let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
                 let (lower, upper) = thresholds.at(frame: frame)
-                tracker.add(level: inMusic ? 0 : background.presence(block, at: i), lower: lower, upper: upper)
+                let p = inMusic ? 0 : presence.best(block, at: i)
+                levelsKept.append(UInt8(max(0, min(255, (p * 2).rounded()))))
+                first.add(level: p, lower: lower, upper: upper)
             }
+        }
+        let firstSpeech = first.rawSpeechRuns()
+
+        // Second opinion, on spectral shape, learnt from the first decision.
+        var shape = SpectralShapeClassifier()
+        var nextRun = 0
+        try track.forEachBlock { block in
+            for i in 0..<block.count {
+                let frame = block.firstFrame + i
+                while nextRun < firstSpeech.count, firstSpeech[nextRun].upperBound <= frame { nextRun += 1 }
+                shape.learn(block, at: i, isSpeech: nextRun < firstSpeech.count && firstSpeech[nextRun].contains(frame))
+            }
+        }
+        let ratios = try shape.logLikelihoodRatios(track: track, smoothing: parameters.shapeSmoothingFrames,
+                                                   minimumFrames: frames(1.0, clock))
+
+        // Speech where the level says so and the shape does not deny it, or
+        // where the shape alone is sure.
+        var tracker = HysteresisTracker(minimumSpeechFrames: frames(parameters.minimumSpeech, clock),
+                                        minimumPauseFrames: frames(parameters.minimumPause, clock))
+        nextRun = 0
+        for frame in 0..<levelsKept.count {
+            while nextRun < firstSpeech.count, firstSpeech[nextRun].upperBound <= frame { nextRun += 1 }
+            var speech = nextRun < firstSpeech.count && firstSpeech[nextRun].contains(frame)
+            if let ratios {
+                let (lower, upper) = thresholds.at(frame: frame)
+                let level = Float(levelsKept[frame]) / 2
+                let ratio = Float(ratios[frame]) * SpectralShapeClassifier.ratioStep
+                let vetoed = ratio < -parameters.shapeVeto && level < upper + parameters.vetoProofMargin
+                // The shape is smoothed over 150 ms: near an onset it runs ahead of the
+                // speech, so its assent needs some level too (half the lower threshold).
+                let assented = ratio > parameters.shapeAssent && level > 0.5 * lower
+                speech = (speech && !vetoed) || assented
+            }
+            tracker.add(level: speech ? 1 : 0, lower: 0.5, upper: 0.5)
         }
         let runs = tracker.finish()
         let music = musicSpans.map {
@@ -109,7 +171,8 @@ public struct PauseDetector: Sendable {
         var pauses: [Pause] = []
         for run in runs.pauses where !musicSpans.contains(where: { $0.frames.overlaps(run.frames) }) {
             let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
-            let depth = Double((upper - run.meanLevel) / max(upper - lower, 1))
+            let meanLevel = Float(levelsKept[run.frames].reduce(0) { $0 + Int($1) }) / Float(2 * run.frames.count)
+            let depth = Double((upper - meanLevel) / max(upper - lower, 1))
             let length = Double(run.frames.count) * clock.hopDuration
             let confidence = min(1, max(0, 0.5 * min(1, depth / 2) + 0.5 * min(1, length / 0.6)))
             pauses.append(Pause(start: clock.boundary(beforeFrame: run.frames.lowerBound),

@@ -70,6 +70,24 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         expectPauses(analysis.activity.pauses, match: truth, tolerance: 0.1)
     }
 
+    /// Steady noise with a surge in the middle of each pause (a car passing:
+    /// the same noise, 10 dB louder for half a second, rising and falling)
+    /// is still one pause.
+    @Test func aNoiseSurgeInsideAPauseDoesNotSplitIt() throws {
+        let rate = 16_000
+        var (samples, truth) = episode(rate: rate, gaps: [1.6, 1.8, 1.6, 2.0, 1.6], noiseRMS: 0.02)
+        let surge = TestAudio.noise(seconds: Double(samples.count) / Double(rate) + 1, rate: rate, rms: 0.05, seed: 7)
+        for (start, end) in truth {
+            let centre = (start + end) / 2
+            for i in Int((centre - 0.4) * Double(rate))..<Int((centre + 0.4) * Double(rate)) {
+                let t = (Double(i) / Double(rate) - centre) / 0.25
+                samples[i] += surge[i] * Float(1 / (1 + t * t))
+            }
+        }
+        let analysis = try analyse(samples, rate: rate)
+        expectPauses(analysis.activity.pauses, match: truth, tolerance: 0.15)
+    }
+
     @Test func silenceAndAShortFileGiveNoPausesAndNoCrash() throws {
         let silent = try analyse(TestAudio.silence(seconds: 3, rate: 8_000), rate: 8_000)
         #expect(silent.activity.pauses.isEmpty)

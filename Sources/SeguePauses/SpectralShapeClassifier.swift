@@ -1,0 +1,89 @@
+import Foundation
+import SegueFeatures
+
+/// The second opinion on speech: the spectral shape of a frame (cepstral
+/// coefficients c1…c12, which do not change when the level does) against one
+/// diagonal Gaussian for the episode's speech and one for its background,
+/// both learnt from the episode itself with the level-based decision as
+/// labels (unsupervised adaptation, as in Sohn & Sung 1998 and Gauvain's
+/// GMM speech/non-speech segmentation). A passing car or a gust rises in
+/// level but keeps the shape of the background around it; a word keeps the
+/// shape of speech however faint it is.
+struct SpectralShapeClassifier {
+    static let coefficients = 1...12
+
+    private struct Moments {
+        var count = 0.0
+        var sum = [Double](repeating: 0, count: 12), squares = [Double](repeating: 0, count: 12)
+    }
+
+    private struct Gaussian {
+        var mean: [Float], inverseVariance: [Float], logNormaliser: Float
+        init?(_ m: Moments, minimumCount: Double) {
+            guard m.count >= minimumCount else { return nil }
+            mean = m.sum.map { Float($0 / m.count) }
+            // Variance floor 0.01 (natural-log cepstral units).
+            let variance = zip(m.squares, mean).map { Float($0 / m.count) - $1 * $1 + 0.01 }
+            inverseVariance = variance.map { 1 / $0 }
+            logNormaliser = -0.5 * variance.reduce(0) { $0 + log($1) }
+        }
+        func logLikelihood(_ x: UnsafeBufferPointer<Float>) -> Float {
+            var d: Float = 0
+            for k in 0..<mean.count { let e = x[k] - mean[k]; d += e * e * inverseVariance[k] }
+            return logNormaliser - 0.5 * d
+        }
+    }
+
+    private var speech = Moments(), background = Moments()
+
+    /// Adds local frame `i` of `block` to the class its first decision gave it.
+    mutating func learn(_ block: FeatureBlock, at i: Int, isSpeech: Bool) {
+        let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
+        let row = i * block.layout.stride + first
+        if isSpeech { Self.add(block.values, row, to: &speech) } else { Self.add(block.values, row, to: &background) }
+    }
+
+    private static func add(_ v: [Float], _ row: Int, to m: inout Moments) {
+        m.count += 1
+        for k in 0..<12 { let x = Double(v[row + k]); m.sum[k] += x; m.squares[k] += x * x }
+    }
+
+    /// Per frame, the log-likelihood ratio speech : background, averaged over
+    /// `smoothing` frames centred on it, in steps of `ratioStep` (one byte a
+    /// frame, ±31.75); nil when either class has fewer than `minimumFrames`
+    /// frames to learn from.
+    func logLikelihoodRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int) throws -> [Int8]? {
+        guard let s = Gaussian(speech, minimumCount: Double(minimumFrames)),
+              let b = Gaussian(background, minimumCount: Double(minimumFrames)) else { return nil }
+        let r = max(0, smoothing / 2), n = track.frameCount
+        var out = [Int8](repeating: 0, count: n)
+        var recent = [Float](repeating: 0, count: 2 * r + 1)   // ring of the last raw ratios
+        var sum: Float = 0, frame = 0
+        func emit(_ f: Int) {   // centred average for frame f, once frame f + r is in (or the file ended)
+            let count = min(n - 1, f + r) - max(0, f - r) + 1
+            out[f] = Int8(max(-127, min(127, (sum / Float(count) / Self.ratioStep).rounded())))
+        }
+        try track.forEachBlock { block in
+            block.values.withUnsafeBufferPointer { v in
+                let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
+                for i in 0..<block.count {
+                    let x = UnsafeBufferPointer(rebasing: v[(i * block.layout.stride + first)...].prefix(12))
+                    let ratio = s.logLikelihood(x) - b.logLikelihood(x)
+                    if frame >= 2 * r + 1 { sum -= recent[frame % recent.count] }
+                    recent[frame % recent.count] = ratio
+                    sum += ratio
+                    if frame >= r { emit(frame - r) }
+                    frame += 1
+                }
+            }
+        }
+        // The last r frames: the window shrinks at the end.
+        for f in max(0, n - r)..<n {
+            if f - r - 1 >= 0 { sum -= recent[(f - r - 1) % recent.count] }
+            emit(f)
+        }
+        return out
+    }
+
+    static let ratioStep: Float = 0.25
+}
