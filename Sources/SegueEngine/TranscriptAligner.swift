@@ -117,7 +117,9 @@ public struct TranscriptAligner: Sendable {
 
         var analyzer = self.analyzer
         let names = transcript.speakers.map(\.name)
-        analyzer.speakerCount = names.isEmpty ? nil : min(names.count, 64)
+        // The count is estimated, not taken from the transcript: voices the transcript does not name
+        // (an advert, an announcer) must get clusters of their own, so that no turn is placed on them.
+        analyzer.speakerCount = nil
         analyzer.findSpeakers = true
         // eSpeak reads the transcript on its own thread while the episode is decoded and analysed.
         let language = self.language
@@ -126,6 +128,11 @@ public struct TranscriptAligner: Sendable {
             try ReferenceFeatures(sentences: spoken, voice: try ReferenceVoice(language: language))
         }
         var analysis = try analyzer.analyze(path: path) { progress?(.decoding, $0) }
+        if analysis.speakers.speakerCount < min(names.count, 64) {
+            // Fewer voices than the transcript names: two speakers were taken for one.
+            analysis.speakers = try SpeakerDiarizer(parameters: analyzer.speakerParameters)
+                .diarize(track: analysis.features, activity: analysis.activity, speakerCount: min(names.count, 64))
+        }
         progress?(.speakers, 1)
         var stageStart = Date()
         func endStage(_ name: String) {
@@ -143,8 +150,28 @@ public struct TranscriptAligner: Sendable {
         let music = analysis.activity.music.map { span in
             max(0, clock.frame(at: span.start))..<max(0, clock.frame(at: span.end))
         }
+        var content = self.content
+        if let debug = ProcessInfo.processInfo.environment["SEGUE_DEBUG_CONTENT"] {  // DEBUG-EXPERIMENT
+            for item in debug.split(separator: ",") {
+                let kv = item.split(separator: "=").map(String.init)
+                switch kv[0] {
+                case "cells": content.fullMatrixCells = Int(kv[1])!
+                case "fine": content.fineRadius = Double(kv[1])!
+                case "coarse": content.coarseRadius = Double(kv[1])!
+                case "step": content.coarseStep = Double(kv[1])!
+                case "gap": content.gapPenalty = Float(kv[1])!
+                case "skip": content.sentenceSkipPenalty = Float(kv[1])!
+                case "level": content.levelWeight = Float(kv[1])!
+                case "spk": content.speakerPenalty = Float(kv[1])!
+                case "ugap": content.untranscribedSpeechPenalty = Float(kv[1])!
+                default: break
+                }
+            }
+        }
+        let evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
         let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
-                                                                   excluded: music)
+                                                                   excluded: music,
+                                                                   speakers: ProcessInfo.processInfo.environment["SEGUE_DEBUG_NOSPK"] != nil ? nil : evidence)
         endStage("content alignment")
         progress?(.aligning, 1)
         let contrast = try MatchContrast(reference: reference, episode: analysis.features)
@@ -153,15 +180,45 @@ public struct TranscriptAligner: Sendable {
             return try contrast.contrast(frames: reference.sentenceFrames[sentence.index], start: start, end: end)
         }
         endStage("match contrast")
+        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_COSTS"] != nil {  // DEBUG-EXPERIMENT
+            for (n, s) in placed.sentences.enumerated() {
+                FileHandle.standardError.write(String(format: "DBG s%d turn %d %.2f-%.2f cost %.3f contrast %.3f\n", n, sentences[n].turn, s.start ?? -1, s.end ?? -1, s.cost ?? -1, contrasts[n] ?? -1).data(using: .utf8)!)
+            }
+        }
         try Self.checkMatch(contrasts)
 
-        let result = combine(analysis: analysis, turns: turns, sentences: sentences, placed: placed, contrasts: contrasts)
+        let result = combine(analysis: analysis, turns: turns, sentences: sentences, placed: placed, contrasts: contrasts,
+                             clusterNames: Self.clusterNames(placed.clusterSpeakers, evidence: evidence, names: names))
         endStage("refinement")
         return EpisodeAlignment(analysis: analysis, turns: result.turns, unaligned: result.unaligned,
                                 speakerNames: result.speakerNames, warnings: result.warnings)
     }
 
     // MARK: Evidence
+
+    /// The transcript speaker of every sentence and the diarized cluster of every frame, for the
+    /// content aligner (which finds which cluster is whom).
+    static func speakerEvidence(analysis: EpisodeAnalysis, turns: [SpeakerTurn], sentences: [Sentence],
+                                names: [String]) -> SpeakerEvidence? {
+        let segments = analysis.speakers.segments.filter { !$0.overlap }
+        guard !names.isEmpty, !segments.isEmpty else { return nil }
+        let nameIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var clusterIndex: [String: Int] = [:]
+        let clock = analysis.features.clock
+        var frames = [Int8](repeating: SpeakerLabels.unknown, count: analysis.features.frameCount)
+        for segment in segments {
+            let cluster = clusterIndex[segment.speaker] ?? clusterIndex.count
+            clusterIndex[segment.speaker] = cluster
+            guard cluster < 120 else { continue }
+            let lo = max(0, clock.frame(at: segment.start)), hi = min(frames.count, clock.frame(at: segment.end))
+            if lo < hi { for f in lo..<hi { frames[f] = Int8(cluster) } }
+        }
+        var evidence = SpeakerEvidence(
+            sentenceSpeakers: sentences.map { turns[$0.turn].speaker.flatMap { nameIndex[$0] } ?? -1 },
+            frameClusters: frames, clusterCount: min(120, clusterIndex.count), speakerCount: names.count)
+        evidence.clusterLabels = clusterIndex.filter { $0.value < 120 }
+        return evidence
+    }
 
     struct Sentence {
         var turn: Int
@@ -214,7 +271,7 @@ public struct TranscriptAligner: Sendable {
     }
 
     func combine(analysis: EpisodeAnalysis, turns: [SpeakerTurn], sentences: [Sentence],
-                 placed: ContentAlignment, contrasts: [Double?]) -> EpisodeAlignment {
+                 placed: ContentAlignment, contrasts: [Double?], clusterNames: [String: String]? = nil) -> EpisodeAlignment {
         var warnings: [String] = []
         let diarization = analysis.speakers
 
@@ -236,7 +293,7 @@ public struct TranscriptAligner: Sendable {
                               evidence: "content")
         }
 
-        let names = Self.mapSpeakers(turns: result, diarization: diarization)
+        let names = clusterNames ?? Self.mapSpeakers(turns: result, diarization: diarization)
         let onsets = Self.speechOnsets(analysis)
         // No sentence starts or ends inside a pause (or just before one): a path that reaches a
         // sentence's first frame early stretches it over the silence before the words.
@@ -325,6 +382,8 @@ public struct TranscriptAligner: Sendable {
                 + (speakerAgrees ? 0.2 : 0))
         }
 
+        placeBackchannels(&result, turns: turns, analysis: analysis)
+
         // Backchannels: a short turn placed inside the previous speaker's speech, with no pause before it.
         for t in result.indices.dropFirst() where result[t].status == .aligned {
             let words = AlignmentText.wordCount(turns[t].normalizedText)
@@ -348,12 +407,84 @@ public struct TranscriptAligner: Sendable {
                                 warnings: warnings)
     }
 
+    /// Short turns the content left out, or laid over the end of the previous turn, that are spoken
+    /// over the previous speaker's last sentence (see `BackchannelLocator`).
+    func placeBackchannels(_ result: inout [PlacedTurn], turns: [SpeakerTurn], analysis: EpisodeAnalysis) {
+        let locator = BackchannelLocator()
+        var loudLevel: Float?
+        for t in result.indices.dropFirst() {
+            guard AlignmentText.wordCount(turns[t].normalizedText) <= 4, let name = result[t].speaker,
+                  let p = result[..<t].lastIndex(where: { $0.status == .aligned }),
+                  let other = result[p].speaker, other != name,
+                  let last = result[p].sentences.last(where: { $0.start != nil }),
+                  let sentenceStart = last.start, let sentenceEnd = last.end else {
+                if ProcessInfo.processInfo.environment["SEGUE_DEBUG_BC"] != nil { FileHandle.standardError.write("BC skip \(t)\n".data(using: .utf8)!) }
+                continue }
+            if result[t].status == .aligned, let start = result[t].start, start >= (result[p].end ?? 0) - 0.2 { continue }
+            func spans(of speaker: String) -> [(Double, Double)] {
+                result.enumerated().compactMap { i, turn in
+                    guard i != t, i != p, turn.speaker == speaker, turn.status == .aligned,
+                          let start = turn.start, let end = turn.end, end > start else { return nil }
+                    return (start, end)
+                }
+            }
+            if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
+            let duration = result[t].sentences.first.flatMap { s in s.end.flatMap { e in s.start.map { e - $0 } } } ?? 0.5
+            guard let found = try? locator.locate(in: sentenceStart..<(sentenceEnd + 0.3), duration: duration,
+                                                  listener: spans(of: name), speaker: spans(of: other),
+                                                  track: analysis.features, loudLevel: loudLevel!) else { continue }
+            if ProcessInfo.processInfo.environment["SEGUE_DEBUG_COSTS"] != nil {  // DEBUG-EXPERIMENT
+                FileHandle.standardError.write(String(format: "DBG bc turn %d at %.2f score %.3f\n", t, found.start, found.score).data(using: .utf8)!)
+            }
+            result[t].status = .aligned
+            result[t].start = found.start
+            result[t].end = max(found.end, found.start + 0.1)
+            for k in result[t].sentences.indices {
+                result[t].sentences[k].start = k == 0 ? found.start : nil
+                result[t].sentences[k].end = k == 0 ? result[t].end : nil
+                result[t].sentences[k].confidence = k == 0 ? 0.5 : 0
+            }
+            result[t].overlap = true
+            result[t].evidence = "backchannel: \(name)'s voice over \(other)'s"
+            result[t].confidence = 0.5
+        }
+    }
+
+    /// The level (dBFS) that 95 % of frames stay under: loud speech.
+    static func loudLevel(_ track: FeatureTrack) -> Float {
+        var histogram = [Int](repeating: 0, count: 140)
+        try? track.forEachBlock { block in
+            for i in 0..<block.count {
+                histogram[min(139, max(0, Int(block.value(.logEnergy, at: i) + 130)))] += 1
+            }
+        }
+        let total = histogram.reduce(0, +)
+        var seen = 0
+        for (bin, n) in histogram.enumerated() {
+            seen += n
+            if Double(seen) >= 0.95 * Double(total) { return Float(bin) - 130 }
+        }
+        return 0
+    }
+
     /// 0…1 from the contrast: 0.2 (a clear fit) or more is certain; a sentence too short to judge
     /// gets a neutral 0.5.
     static func contentConfidence(contrast: Double?, placed: Bool) -> Double {
         guard placed else { return 0 }
         guard let contrast else { return 0.5 }
         return max(0, min(1, contrast / 0.2))
+    }
+
+    /// Cluster label (S1, …) → transcript name, from the mapping the content aligner chose (clusters
+    /// of voices the transcript does not name are left out); nil without one.
+    static func clusterNames(_ mapping: [Int8], evidence: SpeakerEvidence?, names: [String]) -> [String: String]? {
+        guard let evidence, !mapping.isEmpty else { return nil }
+        var out: [String: String] = [:]
+        for (label, cluster) in evidence.clusterLabels where cluster < mapping.count {
+            let speaker = Int(mapping[cluster])
+            if speaker >= 0, speaker < names.count { out[label] = names[speaker] }
+        }
+        return out
     }
 
     /// Each diarized cluster gets the transcript speaker whose placed turns it overlaps most
