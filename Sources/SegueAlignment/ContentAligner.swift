@@ -270,9 +270,6 @@ public struct ContentAligner: Sendable {
                 }
                 if !improved { break }
             }
-            if ProcessInfo.processInfo.environment["SEGUE_DEBUG_COSTS"] != nil {  // DEBUG-EXPERIMENT
-                FileHandle.standardError.write("DBG mapping \(mapping) cost \(best.cost)\n".data(using: .utf8)!)
-            }
             topPath = best
         }
         let frameSpeakers = speakers.map { SpeakerEvidence.labels($0.frameClusters, mapping: mapping) } ?? []

@@ -6,7 +6,7 @@ import SegueFeatures
 /// neither reading well. Where the listener's voice joins, the frames move towards the
 /// listener's own voice (Gaussian models of each speaker's cepstra, from the turns already
 /// placed): the backchannel starts where the log-likelihood ratio of listener over speaker,
-/// averaged over the backchannel's length, is highest within the sentence it interrupts.
+/// averaged over `onsetLength`, is highest within the sentence it interrupts.
 /// The approach of likelihood-ratio overlap detection (Boakye et al., "Overlapped speech
 /// detection for improved speaker diarization in multiparty meetings", ICASSP 2008), with
 /// speaker models taken from the alignment instead of trained ones.
@@ -75,10 +75,10 @@ struct BackchannelLocator {
         return out
     }
 
-    /// Where a backchannel of about `duration` seconds starts within `window` (seconds), with the
+    /// Where a backchannel starts within `window` (seconds), with the
     /// listener's and the speaker's voices modelled from `listener` and `speaker` spans; nil when
     /// either voice has too little speech or the listener's voice is nowhere stronger.
-    func locate(in window: Range<Double>, duration: Double, listener: [(Double, Double)], speaker: [(Double, Double)],
+    func locate(in window: Range<Double>, listener: [(Double, Double)], speaker: [(Double, Double)],
                 track: FeatureTrack, loudLevel: Float) throws -> (start: Double, end: Double, score: Double)? {
         let gate = loudLevel - levelRange
         guard let listenerModel = VoiceModel(frames: try frames(of: listener, in: track, gate: gate)),
@@ -101,16 +101,9 @@ struct BackchannelLocator {
         let median = sounding[sounding.count / 2]
         var ratio = [Double](repeating: 0, count: block.count + 1)
         for i in 0..<block.count { ratio[i + 1] = ratio[i] + (values[i].map { $0 - median } ?? 0) }
+        func mean(_ start: Int) -> Double { (ratio[start + length] - ratio[start]) / Double(length) }
         var best = -Double.infinity, bestStart = 0
-        for start in 0...(block.count - length) {
-            let mean = (ratio[start + length] - ratio[start]) / Double(length)
-            if mean > best { best = mean; bestStart = start }
-        }
-        if ProcessInfo.processInfo.environment["SEGUE_DEBUG_BC"] != nil {  // DEBUG-EXPERIMENT
-            var line = String(format: "BC window %.2f-%.2f len %d:", window.lowerBound, window.upperBound, length)
-            for i in stride(from: 0, to: block.count, by: 5) { line += String(format: " %.2f:%.1f", clock.boundary(beforeFrame: lo + i), (ratio[i + 1] - ratio[i])) }
-            FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
-        }
+        for start in 0...(block.count - length) where mean(start) > best { (best, bestStart) = (mean(start), start) }
         guard best > 0 else { return nil }
         let start = clock.boundary(beforeFrame: lo + bestStart)
         return (start, clock.boundary(beforeFrame: lo + bestStart + length), best)
