@@ -94,6 +94,10 @@ public struct TranscriptAligner: Sendable {
     public var minimumUnaligned = 3.0
     /// Unassigned speech at most this long (s) right before a turn is taken as the turn's start.
     public var leadingSpeechReach = 2.5
+    /// A pause at least this long (s) whose end is within `sentencePauseReach` (s) before where the
+    /// content put a sentence's start (or 0.3 s after) becomes the boundary with the sentence before.
+    public var sentencePause = 0.4
+    public var sentencePauseReach = 1.0
 
     public init() {}
 
@@ -282,6 +286,22 @@ public struct TranscriptAligner: Sendable {
         // sentence's first frame early stretches it over the silence before the words.
         let pauses = analysis.activity.pauses
         for t in result.indices where result[t].status == .aligned {
+            // Between two sentences of a turn, a long pause near where the content put the boundary
+            // is the boundary (as aeneas moves boundaries into non-speech): the path can stretch
+            // either sentence over the silence, or leave the next one's first word unmatched.
+            for k in result[t].sentences.indices.dropFirst() {
+                guard let boundary = result[t].sentences[k].start, let end = result[t].sentences[k].end,
+                      let previousStart = result[t].sentences[..<k].last(where: { $0.start != nil })?.start,
+                      let pause = pauses.filter({
+                          $0.duration >= sentencePause && $0.end >= boundary - sentencePauseReach
+                              && $0.end <= boundary + 0.3 && $0.start > previousStart + 0.2 && $0.end < end
+                      }).max(by: { $0.duration < $1.duration }) else { continue }
+                result[t].sentences[k].start = pause.end
+                if let p = result[t].sentences[..<k].lastIndex(where: { $0.start != nil }),
+                   let previousEnd = result[t].sentences[p].end, previousEnd > pause.start {
+                    result[t].sentences[p].end = pause.start
+                }
+            }
             for k in result[t].sentences.indices {
                 if let start = result[t].sentences[k].start, let end = result[t].sentences[k].end,
                    let pause = pauses.first(where: {
