@@ -80,7 +80,7 @@ public struct ContentAligner: Sendable {
         public var levelRange: Float = 40
         /// Added to the local cost of a frame whose diarized speaker is not the sentence's
         /// (see `SpeakerEvidence`).
-        public var speakerPenalty: Float = 0.5
+        public var speakerPenalty: Float = 0.25
         /// Added to the cost of passing over a frame voiced by a transcript speaker without text;
         /// without it, calling a cluster a transcript speaker would never cost more than calling it
         /// a voice of none, and adverts would be taken for the speakers.

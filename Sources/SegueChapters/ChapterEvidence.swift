@@ -19,12 +19,15 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var musicBefore: Bool
     /// The sentence starting here is a question.
     public var question: Bool
+    /// For a sentence inside a turn: the ``wordIndex`` of the turn's start.
+    public var turnWordIndex: Int?
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
-                musicBefore: Bool = false, question: Bool = false) {
+                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil) {
         self.time = time
         self.kind = kind
         self.wordIndex = wordIndex
+        self.turnWordIndex = turnWordIndex
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
         self.musicBefore = musicBefore
@@ -148,7 +151,7 @@ public struct ChapterEvidence: Sendable {
                 } else if turnStarted {
                     boundaries.append(ChapterBoundary(
                         time: start, kind: .sentence, wordIndex: first, pauseBefore: pause(before: start, previousEnd: nil),
-                        musicBefore: musicEnds(before: start), question: question))
+                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst))
                 }
             }
             if turn.sentences.isEmpty, let start = turn.start {
@@ -270,6 +273,16 @@ public struct ChapterEvidence: Sendable {
             matched.append(stem)
         }
         return total > 0 ? (found / total, matched) : (0, [])
+    }
+
+    /// The lexical match at a boundary. Inside a turn, a sentence's match counts no more than its
+    /// turn's: what a turn goes on to say is what the turn is about, and chapters open with the turn
+    /// (the speaker change, the pause before it), not with the sentence that repeats the heading's words.
+    public func lexical(_ headingStems: [String], at boundary: ChapterBoundary) -> (score: Double, matched: [String]) {
+        let own = lexical(headingStems, at: boundary.wordIndex)
+        guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
+        let turnMatch = lexical(headingStems, at: turn)
+        return turnMatch.score < own.score ? (turnMatch.score, own.matched) : own
     }
 
     /// True when some of the heading's words occur in the transcript at all.

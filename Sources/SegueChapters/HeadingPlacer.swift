@@ -92,7 +92,7 @@ public struct HeadingPlacer: Sendable {
         let stems = headings.map { ChapterText.stems($0.title) }
         let timed = headings.contains { $0.time != nil }
         let lexical: [[(score: Double, matched: [String])]] = stems.map { s in
-            evidence.boundaries.map { evidence.lexical(s, at: $0.wordIndex) }
+            evidence.boundaries.map { evidence.lexical(s, at: $0) }
         }
         if !evidence.hasTranscript {
             return snap(headings, evidence: evidence, lexical: lexical)
