@@ -349,12 +349,14 @@ public struct TranscriptAligner: Sendable {
                 // into this turn's speaker comes before where the content put the start.
                 moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
                 evidence = "speaker change"
-            } else if speakerChanged, let change = Self.nearest(Self.changes(into: result[t].speaker, diarization, names),
-                                                               to: start, within: snapRadius) {
-                // Land on the detected change, then on the speech onset right at it.
+            } else if speakerChanged, let change = Self.nearest(
+                Self.changes(into: result[t].speaker, diarization, names).filter { $0 <= start }, to: start, within: snapRadius) {
+                // Land on the detected change, then on the speech onset right at it. Only earlier: the
+                // content misses a soft first word more often than it starts early, and a detected
+                // change or onset comes late when noise hides that word.
                 moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
                 evidence = "speaker change"
-            } else if let onset = Self.nearest(onsets, to: start, within: snapRadius * 0.6) {
+            } else if let onset = Self.nearest(onsets.filter { $0 <= start }, to: start, within: snapRadius * 0.6) {
                 moved = onset
                 evidence = "speech onset after a pause"
             }
