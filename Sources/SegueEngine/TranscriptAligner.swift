@@ -432,7 +432,9 @@ public struct TranscriptAligner: Sendable {
                 }
             }
             if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
-            guard let found = try? locator.locate(in: sentenceStart..<(sentenceEnd + 0.3),
+            // Only inside the sentence: where the listener goes on alone after it ends, their voice is
+            // clearest, and a window reaching past the end finds that tail instead of the onset.
+            guard let found = try? locator.locate(in: sentenceStart..<sentenceEnd,
                                                   listener: spans(of: name), speaker: spans(of: other),
                                                   track: analysis.features, loudLevel: loudLevel!) else { continue }
             result[t].status = .aligned

@@ -36,7 +36,7 @@ import Testing
             let start = try #require(turn.start)
             let interrupted = try #require(truth.turns[..<t].last { $0.start != nil && $0.speaker != turn.speaker })
             let result = try BackchannelLocator().locate(
-                in: try #require(interrupted.start)..<(try #require(interrupted.end) + 0.3),
+                in: try #require(interrupted.start)..<(try #require(interrupted.end)),
                 listener: spans(of: try #require(turn.speaker)), speaker: spans(of: try #require(interrupted.speaker)),
                 track: track, loudLevel: loud)
             let located = try #require(result, "turn \(t)")
