@@ -16,6 +16,9 @@ import Foundation
 /// episode frames at a constant penalty without advancing the text (music, an
 /// advert, off-script talk, long pauses), and gap k can pass to gap k+1 within
 /// the same column at a penalty: unit k is then skipped (text with no audio).
+/// With speaker labels (`EpisodeColumn.speaker`, per-unit speakers), a frame
+/// row whose unit's speaker is not the column's costs `StepCosts.speaker`
+/// more, and a gap row over a transcript speaker's column `StepCosts.speakerGap`.
 ///
 /// A run may cover a window of the rows and a range of the columns only (a
 /// chunk of the episode), starting from the costs an earlier run reached.

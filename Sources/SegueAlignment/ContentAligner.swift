@@ -25,6 +25,17 @@ import SegueFeatures
 /// The local cost is 1 − cosine similarity of MFCCs c1…c12 after cepstral
 /// mean and variance normalisation of each sequence (aeneas also drops c0).
 ///
+/// Speaker evidence (`SpeakerEvidence`, optional): across voices, content
+/// alone tells little apart (a sentence laid over the wrong words of another
+/// voice costs hardly more than over its own), so who speaks where is part of
+/// the cost. A frame whose diarized cluster is mapped to another speaker than
+/// the sentence's (or to a voice of none: an advert) costs `speakerPenalty`
+/// more; a transcript speaker's frame passed over by the gap costs
+/// `untranscribedSpeechPenalty` more. The mapping of clusters to speakers is
+/// found with the alignment: a local search (relabel one cluster, swap two)
+/// from the clusters each speaker's sentences cover in an alignment without
+/// speakers, keeping the mapping whose coarsest-level alignment is cheapest.
+///
 /// Memory: only the coarsest level is aligned in one piece (2 bits per band
 /// cell, ~1/100 of the 10 ms level's cells). The finer levels run in chunks of
 /// ~`chunkDuration` of episode, cut where the coarsest path rests in a pause:
