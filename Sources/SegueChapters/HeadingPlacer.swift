@@ -200,14 +200,16 @@ public struct HeadingPlacer: Sendable {
             let rated = median(pairs.map { abs($0.placed - rate * $0.stated - withRate) })
             if !(rated < 0.7 * offsetOnly && offsetOnly > 2) { rate = 1 }
         }
-        // The offset most anchors agree on (within ± 4 s), so that a few wrong matches do not pull it.
+        // The offset most anchors agree on (within ± 4 s), so that a few wrong matches do not pull it;
+        // none unless more than half agree (a few headings moved by an edit are not a shared offset).
         let differences = pairs.map { $0.placed - rate * $0.stated }
         var agreeing: [Double] = []
         for center in differences {
             let group = differences.filter { abs($0 - center) <= 4 }
             if group.count > agreeing.count { agreeing = group }
         }
-        let offset = agreeing.count >= 2 ? median(agreeing) : median(differences)
+        let offset = pairs.count <= 2 ? (agreeing.count >= 2 ? median(agreeing) : median(differences))
+            : (2 * agreeing.count > pairs.count ? median(agreeing) : 0)
         let residual = median(differences.map { abs($0 - offset) })
         let scale = pairs.count >= 3 ? min(maximumScale, max(minimumScale, 2.5 * residual)) : defaultScale
         return TimeMapping(offset: offset, rate: rate, scale: scale, support: pairs.count)
