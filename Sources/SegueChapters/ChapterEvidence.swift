@@ -97,10 +97,24 @@ public struct ChapterEvidence: Sendable {
                       sentences: turn.sentences.map { ($0.text, $0.start) })
         }
         var music = alignment.analysis.activity.music.map { ($0.start, $0.end) }
-        // Audio with no transcript text (music, an advert) separates segments like a jingle does.
-        music += alignment.unaligned.map { ($0.start, $0.end) }
+        // Audio with no transcript text separates segments like a jingle does when it is music or a
+        // voice that speaks no turn (an advert); a host's off-script aside does not.
+        music += alignment.unaligned.filter { span in
+            span.kind == .music || !Self.spokenByTranscriptSpeaker(span.start..<span.end, alignment)
+        }.map { ($0.start, $0.end) }
         self.init(turns: turns, pauses: alignment.analysis.activity.pauses.map { ($0.start, $0.end) }, music: music,
                   duration: alignment.analysis.duration)
+    }
+
+    /// True when most of the speech in `span` comes from clusters the alignment named.
+    static func spokenByTranscriptSpeaker(_ span: Range<Double>, _ alignment: EpisodeAlignment) -> Bool {
+        var named = 0.0, other = 0.0
+        for segment in alignment.analysis.speakers.segments where !segment.overlap {
+            let shared = min(span.upperBound, segment.end) - max(span.lowerBound, segment.start)
+            guard shared > 0 else { continue }
+            if alignment.speakerNames[segment.speaker] != nil { named += shared } else { other += shared }
+        }
+        return named > other
     }
 
     /// From timed turns (tests, or any other source of placed text).
