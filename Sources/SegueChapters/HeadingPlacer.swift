@@ -126,7 +126,7 @@ public struct HeadingPlacer: Sendable {
 
     /// The step the timeline's times were rounded to (60 s when every time after 0:00 is a whole
     /// minute, then 30, 15, 10, 5 s), or 0 when they are not rounded that coarsely.
-    static func statedRounding(_ headings: [TimelineHeading]) -> Double {
+    public static func statedRounding(_ headings: [TimelineHeading]) -> Double {
         let times = headings.compactMap(\.time).filter { $0 > 0 }
         guard times.count >= 2 else { return 0 }
         for step in [60.0, 30, 15, 10, 5] {
