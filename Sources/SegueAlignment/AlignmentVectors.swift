@@ -93,11 +93,14 @@ struct VectorSequence {
     private(set) var storage: [SIMD4<Float>]
     /// `LevelScale` level of each vector.
     var levels: [Float]
+    /// Who speaks in each (`SpeakerLabels`): episode columns only.
+    var speakers: [Int8]
 
     init(groups: Int, count: Int) {
         self.groups = groups
         storage = [SIMD4<Float>](repeating: .zero, count: groups * count)
         levels = [Float](repeating: 0, count: count)
+        speakers = [Int8](repeating: SpeakerLabels.unknown, count: count)
     }
 
     var count: Int { storage.count / max(1, groups) }
@@ -214,10 +217,13 @@ final class EpisodeColumns {
     private var raw: [Float]
 
     private let mask: FrameMask
+    /// Speaker label of every episode frame (`SpeakerLabels`), or empty.
+    private let frameSpeakers: [Int8]
 
     init(track: FeatureTrack, statistics: CepstralStatistics, scale: LevelScale, dimension: Int, groups: Int,
-         mask: FrameMask = FrameMask([]), blockSize: Int = 4_096) {
+         mask: FrameMask = FrameMask([]), frameSpeakers: [Int8] = [], blockSize: Int = 4_096) {
         self.track = track
+        self.frameSpeakers = frameSpeakers
         self.mask = mask
         self.statistics = statistics
         self.scale = scale
@@ -233,9 +239,10 @@ final class EpisodeColumns {
     deinit { vectors.deallocate() }
 
     /// The normalised vector of frame `j` (valid until the next call) and its level.
-    func column(_ j: Int) throws -> (vector: UnsafePointer<SIMD4<Float>>, level: Float) {
+    func column(_ j: Int) throws -> EpisodeColumn {
         if j < blockStart || j >= blockStart + blockCount { try load(from: j) }
-        return (UnsafePointer(vectors + (j - blockStart) * groups), levels[j - blockStart])
+        return EpisodeColumn(vector: UnsafePointer(vectors + (j - blockStart) * groups), level: levels[j - blockStart],
+                             speaker: j < frameSpeakers.count ? frameSpeakers[j] : SpeakerLabels.unknown)
     }
 
     private func load(from start: Int) throws {
@@ -249,5 +256,26 @@ final class EpisodeColumns {
                 VectorSequence.normalise($0, statistics: statistics, into: vectors + i * groups, groups: groups)
             }
         }
+    }
+}
+
+/// Who speaks in each frame of a level: the label most frames of a block carry, when at least
+/// half of them carry it (else unknown).
+enum SpeakerBlocks {
+    static func labels(_ frameSpeakers: [Int8], columns: Range<Int>, factor: Int) -> [Int8] {
+        guard !frameSpeakers.isEmpty else { return [Int8](repeating: SpeakerLabels.unknown, count: columns.count) }
+        var out = [Int8](repeating: SpeakerLabels.unknown, count: columns.count)
+        var counts: [Int8: Int] = [:]
+        for (i, c) in columns.enumerated() {
+            let frames = (c * factor)..<min(frameSpeakers.count, (c + 1) * factor)
+            guard !frames.isEmpty else { continue }
+            counts.removeAll(keepingCapacity: true)
+            for f in frames where frameSpeakers[f] != SpeakerLabels.unknown { counts[frameSpeakers[f], default: 0] += 1 }
+            if let (label, n) = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
+               2 * n >= frames.count {
+                out[i] = label
+            }
+        }
+        return out
     }
 }

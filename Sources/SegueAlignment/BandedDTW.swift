@@ -16,6 +16,9 @@ import Foundation
 /// episode frames at a constant penalty without advancing the text (music, an
 /// advert, off-script talk, long pauses), and gap k can pass to gap k+1 within
 /// the same column at a penalty: unit k is then skipped (text with no audio).
+/// With speaker labels (`EpisodeColumn.speaker`, per-unit speakers), a frame
+/// row whose unit's speaker is not the column's costs `StepCosts.speaker`
+/// more, and a gap row over a transcript speaker's column `StepCosts.speakerGap`.
 ///
 /// A run may cover a window of the rows and a range of the columns only (a
 /// chunk of the episode), starting from the costs an earlier run reached.
@@ -149,9 +152,30 @@ struct WarpingPath {
 
 /// Penalties of the skip states and the non-diagonal steps, in units of the
 /// local cost (1 − cosine), per row or column of the level.
+/// One episode column as the dynamic programming reads it: its normalised vector, its level,
+/// and who speaks in it (`SpeakerLabels`).
+struct EpisodeColumn {
+    var vector: UnsafePointer<SIMD4<Float>>
+    var level: Float
+    var speaker: Int8 = SpeakerLabels.unknown
+}
+
+/// Speaker labels of units and episode frames: a transcript speaker's index (0, 1, …), or one of these.
+public enum SpeakerLabels {
+    /// No speaker evidence (a pause, overlapping voices, a unit without a speaker).
+    public static let unknown: Int8 = -1
+    /// A voice that speaks none of the transcript's turns (an advert, a guest the transcript leaves out).
+    public static let foreign: Int8 = -2
+}
+
 struct StepCosts {
     /// Weight of the level difference added to the local cost.
     var level: Float
+    /// Added to the local cost where the episode's speaker is known and is not the unit's
+    /// (or is a voice that speaks no unit: `SpeakerLabels.foreign`).
+    var speaker: Float = 0
+    /// Added to the gap cost of a frame voiced by a transcript speaker: their speech should carry text.
+    var speakerGap: Float = 0
     var gap: Float
     var stretch: Float
     var compress: Float
@@ -192,13 +216,14 @@ enum BandedDTW {
     /// `band.columns` columns whose vectors `column(j)` returns, called with
     /// j = 0, 1, … in order. The band's rows are rows of the window (0 is
     /// `layout.window.lowerBound`); the path's rows are rows of the whole level.
-    /// `skipPenalties[k]` is the cost of leaving unit k out. The costs of column
-    /// `keep` (if any) are returned as the path's `frontier`.
+    /// `skipPenalties[k]` is the cost of leaving unit k out; `unitSpeakers[k]` the speaker of
+    /// unit k (`SpeakerLabels`; empty: no speaker evidence). The costs of column `keep` (if any)
+    /// are returned as the path's `frontier`.
     static func align(layout: RowLayout, reference: UnsafeBufferPointer<SIMD4<Float>>,
                       referenceLevels: UnsafeBufferPointer<Float>, groups: Int,
-                      band: Band, costs: StepCosts, skipPenalties: [Float],
+                      band: Band, costs: StepCosts, skipPenalties: [Float], unitSpeakers: [Int8] = [],
                       start: Start = .episode, end: End = .episode, keep: Int? = nil,
-                      column: (Int) throws -> (vector: UnsafePointer<SIMD4<Float>>, level: Float)) throws -> WarpingPath {
+                      column: (Int) throws -> EpisodeColumn) throws -> WarpingPath {
         let rows = layout.window.count
         let offset = layout.window.lowerBound
         let columns = band.columns
@@ -242,12 +267,16 @@ enum BandedDTW {
         var total = 0.0
         let gap = RowLayout.Kind.gap.rawValue, inner = RowLayout.Kind.inner.rawValue
         let gapCost = costs.gap, stretch = costs.stretch, compress = costs.compress, levelWeight = costs.level
+        let speakerCost = costs.speaker
+        let unitSpeakers = unitSpeakers.isEmpty ? [Int8](repeating: SpeakerLabels.unknown, count: unitCount) : unitSpeakers
 
         try layout.kinds.withUnsafeBufferPointer { kindBuffer in
             try layout.owners.withUnsafeBufferPointer { ownerBuffer in
                 try layout.gapRows.withUnsafeBufferPointer { gapBuffer in
                     try skipPenalties.withUnsafeBufferPointer { skipBuffer in
+                      try unitSpeakers.withUnsafeBufferPointer { speakerBuffer in
                         try bits.withUnsafeMutableBufferPointer { bitBuffer in
+                            let speakers = speakerBuffer.baseAddress
                             let kinds = kindBuffer.baseAddress!, owners = ownerBuffer.baseAddress!
                             let gapRows = gapBuffer.baseAddress!, bits = bitBuffer.baseAddress!
                             let skip = skipBuffer.baseAddress   // nil only when there is no unit
@@ -257,8 +286,10 @@ enum BandedDTW {
                             var j = 0
                             while j < columns {
                                 let lo = Int(band.lo[j]), hi = Int(band.hi[j])
-                                let (column, level) = try column(j)
-                                let e = UnsafeRawPointer(column).assumingMemoryBound(to: Float.self)
+                                let episodeColumn = try column(j)
+                                let level = episodeColumn.level, speaker = episodeColumn.speaker
+                                let e = UnsafeRawPointer(episodeColumn.vector).assumingMemoryBound(to: Float.self)
+                                let columnGap = gapCost + (speaker >= 0 ? costs.speakerGap : 0)
                                 // The column's first 12 coefficients, in registers (the usual 3 groups).
                                 let twelve = stride == 12
                                 let e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3]
@@ -283,7 +314,7 @@ enum BandedDTW {
                                     if kind == gap {
                                         best = p[r]; code = 2
                                         if r >= 1, kinds[r &- 1] != gap, p[r &- 1] < best { best = p[r &- 1]; code = 0 }
-                                        best += gapCost
+                                        best += columnGap
                                         let k = Int(owners[r])
                                         if k > 0 {
                                             let from = gapRows[k &- 1] &- offset
@@ -309,7 +340,13 @@ enum BandedDTW {
                                                 g &+= 4
                                             }
                                         }
-                                        let local = 1 - ((s0 + s1) + (s2 + s3)) + levelWeight * abs(levels[r] - level)
+                                        var local = 1 - ((s0 + s1) + (s2 + s3)) + levelWeight * abs(levels[r] - level)
+                                        if speaker != SpeakerLabels.unknown {
+                                            let own = speakers![Int(owners[r])]
+                                            if speaker == SpeakerLabels.foreign || (own >= 0 && own != speaker) {
+                                                local += speakerCost
+                                            }
+                                        }
                                         best = p[r &- 1]; code = 0
                                         if kind == inner {
                                             let v = below + compress
@@ -342,6 +379,7 @@ enum BandedDTW {
                                 j += 1
                             }
                         }
+                      }
                     }
                 }
             }

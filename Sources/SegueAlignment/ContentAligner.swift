@@ -25,6 +25,17 @@ import SegueFeatures
 /// The local cost is 1 − cosine similarity of MFCCs c1…c12 after cepstral
 /// mean and variance normalisation of each sequence (aeneas also drops c0).
 ///
+/// Speaker evidence (`SpeakerEvidence`, optional): across voices, content
+/// alone tells little apart (a sentence laid over the wrong words of another
+/// voice costs hardly more than over its own), so who speaks where is part of
+/// the cost. A frame whose diarized cluster is mapped to another speaker than
+/// the sentence's (or to a voice of none: an advert) costs `speakerPenalty`
+/// more; a transcript speaker's frame passed over by the gap costs
+/// `untranscribedSpeechPenalty` more. The mapping of clusters to speakers is
+/// found with the alignment: a local search (relabel one cluster, swap two)
+/// from the clusters each speaker's sentences cover in an alignment without
+/// speakers, keeping the mapping whose coarsest-level alignment is cheapest.
+///
 /// Memory: only the coarsest level is aligned in one piece (2 bits per band
 /// cell, ~1/100 of the 10 ms level's cells). The finer levels run in chunks of
 /// ~`chunkDuration` of episode, cut where the coarsest path rests in a pause:
@@ -78,6 +89,15 @@ public struct ContentAligner: Sendable {
         /// sequence's loud frames (95th percentile), 0 at `levelRange` dB below, 1 at the top.
         public var levelWeight: Float = 1
         public var levelRange: Float = 40
+        /// Added to the local cost of a frame whose diarized speaker is not the sentence's
+        /// (see `SpeakerEvidence`).
+        public var speakerPenalty: Float = 0.25
+        /// Added to the cost of passing over a frame voiced by a transcript speaker without text;
+        /// without it, calling a cluster a transcript speaker would never cost more than calling it
+        /// a voice of none, and adverts would be taken for the speakers.
+        public var untranscribedSpeechPenalty: Float = 0.1
+        /// Rounds of the search for which cluster is which transcript speaker.
+        public var mappingRounds: Int = 3
 
         public init() {}
     }
@@ -89,9 +109,11 @@ public struct ContentAligner: Sendable {
     }
 
     /// Aligns every sentence of `reference` with `episode`. Episode frames in `excluded` (frame
-    /// ranges: music, say) take no text: only the skip state passes over them.
+    /// ranges: music, say) take no text: only the skip state passes over them. With `speakers`,
+    /// a sentence placed over another speaker's voice costs `speakerPenalty` more per frame; which
+    /// diarized cluster is which transcript speaker (or a voice of none) is part of the alignment.
     public func align(reference: ReferenceFeatures, episode: FeatureTrack,
-                      excluded: [Range<Int>] = []) throws -> ContentAlignment {
+                      excluded: [Range<Int>] = [], speakers: SpeakerEvidence? = nil) throws -> ContentAlignment {
         let mask = FrameMask(excluded)
         let layout = episode.layout
         guard layout.cepstralCount == reference.track.layout.cepstralCount, layout.cepstralCount >= 2 else {
@@ -166,14 +188,20 @@ public struct ContentAligner: Sendable {
         let episodeNorm = episodeStatistics.statistics
         let episodeScale = LevelScale(top: episodeStatistics.percentile(0.95), range: parameters.levelRange)
 
-        let costs = StepCosts(level: parameters.levelWeight, gap: parameters.gapPenalty, stretch: parameters.stretchPenalty,
+        let costs = StepCosts(level: parameters.levelWeight, speaker: speakers == nil ? 0 : parameters.speakerPenalty,
+                              speakerGap: speakers == nil ? 0 : parameters.untranscribedSpeechPenalty,
+                              gap: parameters.gapPenalty, stretch: parameters.stretchPenalty,
                               compress: parameters.compressPenalty)
+        let unitSpeakers = speakers.map { evidence in
+            evidence.sentenceSpeakers.map { Int8(clamping: $0 < 0 ? Int(SpeakerLabels.unknown) : $0) }
+        } ?? []
+        if let speakers, speakers.sentenceSpeakers.count != unitLengths.count {
+            throw ContentAlignerError.incompatibleFeatures
+        }
         let skips = levels.map { level in level.unitLengths.map { Float($0) * parameters.sentenceSkipPenalty } }
         let vectors = VectorSource(reference: reference, episode: episode, dimension: dimension, groups: groups,
                                    referenceStatistics: referenceNorm, referenceScale: referenceScale,
                                    episodeStatistics: episodeNorm, episodeScale: episodeScale, innerFactor: innerFactor)
-        let reader = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
-                                    dimension: dimension, groups: groups, mask: mask)
         let readerBytes = 4_096 * groups * 16
         var accumulator = SentenceAccumulator(reference: reference, layout: levels[0], levelWeight: parameters.levelWeight)
         var statistics = AlignmentStatistics()
@@ -190,21 +218,74 @@ public struct ContentAligner: Sendable {
         }
         let topReference = try vectors.reference(layout: topLayout, factor: topFactor)
         var topColumnBytes = readerBytes
-        let topPath: WarpingPath
-        if top == 0 {
-            topPath = try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
-                                   skip: skips[0], start: .episode, end: .episode) { try reader.column($0) }
-        } else {
+        // The coarsest level under a cluster → speaker mapping (none: no speaker evidence).
+        var topVectors: VectorSequence?
+        if top > 0 {
             var episodeVectors = topSums.vectors(statistics: episodeNorm, scale: episodeScale, groups: groups)
             mask.exclude(&episodeVectors, firstColumn: 0, factor: topFactor)
-            topColumnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
-            topPath = try episodeVectors.storage.withUnsafeBufferPointer { ep in
-                try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: costs,
-                             skip: skips[top], start: .episode, end: .episode) {
-                    (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0])
+            topColumnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 5
+            topVectors = episodeVectors
+        }
+        let topClusters = speakers.map { SpeakerBlocks.labels($0.frameClusters, columns: 0..<topColumns, factor: topFactor) }
+        func topLevel(_ mapping: [Int8]?) throws -> WarpingPath {
+            let levelCosts = mapping == nil ? StepCosts(level: costs.level, speaker: 0, speakerGap: 0, gap: costs.gap,
+                                                        stretch: costs.stretch, compress: costs.compress) : costs
+            guard var episodeVectors = topVectors else {
+                let frameSpeakers = mapping.map { SpeakerEvidence.labels(speakers!.frameClusters, mapping: $0) } ?? []
+                let fine = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
+                                          dimension: dimension, groups: groups, mask: mask, frameSpeakers: frameSpeakers)
+                return try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: levelCosts,
+                                    skip: skips[0], speakers: unitSpeakers, start: .episode, end: .episode) {
+                    try fine.column($0)
+                }
+            }
+            if let mapping, let topClusters { episodeVectors.speakers = SpeakerEvidence.labels(topClusters, mapping: mapping) }
+            return try episodeVectors.storage.withUnsafeBufferPointer { ep in
+                try Self.run(layout: topLayout, reference: topReference, band: topBand, costs: levelCosts,
+                             skip: skips[top], speakers: unitSpeakers, start: .episode, end: .episode) {
+                    EpisodeColumn(vector: ep.baseAddress! + $0 * groups, level: episodeVectors.levels[$0],
+                                  speaker: episodeVectors.speakers[$0])
                 }
             }
         }
+        var topPath = try topLevel(nil)
+        var mapping: [Int8] = []
+        if let speakers, let topClusters, speakers.clusterCount > 0 {
+            mapping = Self.initialMapping(path: topPath, layout: topLayout, columnClusters: topClusters,
+                                          unitSpeakers: unitSpeakers, clusterCount: speakers.clusterCount,
+                                          speakerCount: speakers.speakerCount)
+            var best = try topLevel(mapping)
+            // Local search: relabel one cluster, or swap two clusters' labels, while the
+            // alignment gets cheaper.
+            let labels = (0..<speakers.speakerCount).map { Int8(clamping: $0) } + [SpeakerLabels.foreign]
+            for _ in 0..<max(0, parameters.mappingRounds) {
+                var improved = false
+                var trials: [[Int8]] = []
+                for cluster in 0..<speakers.clusterCount {
+                    for label in labels where label != mapping[cluster] {
+                        var trial = mapping
+                        trial[cluster] = label
+                        trials.append(trial)
+                    }
+                    for other in (cluster + 1)..<max(cluster + 1, speakers.clusterCount) where mapping[other] != mapping[cluster] {
+                        var trial = mapping
+                        trial.swapAt(cluster, other)
+                        trials.append(trial)
+                    }
+                }
+                for trial in trials {
+                    let path = try topLevel(trial)
+                    if path.cost < best.cost - 1e-3 {
+                        (mapping, best, improved) = (trial, path, true)
+                    }
+                }
+                if !improved { break }
+            }
+            topPath = best
+        }
+        let frameSpeakers = speakers.map { SpeakerEvidence.labels($0.frameClusters, mapping: mapping) } ?? []
+        let reader = EpisodeColumns(track: episode, statistics: episodeNorm, scale: episodeScale,
+                                    dimension: dimension, groups: groups, mask: mask, frameSpeakers: frameSpeakers)
         var topLevel = AlignmentStatistics.Level(
             frameDuration: hop * Double(topFactor), rows: topLayout.rowCount, columns: topColumns,
             bandCells: topBand.cells,
@@ -217,7 +298,7 @@ public struct ContentAligner: Sendable {
                                 reference: topReference, reader: reader)
             return ContentAlignment(sentences: accumulator.sentences(reference: reference, episode: episode,
                                                                      maximumCost: parameters.maximumSentenceCost),
-                                    statistics: statistics)
+                                    statistics: statistics, clusterSpeakers: mapping)
         }
 
         // The finer levels, chunk by chunk along the coarsest path (see the type's comment).
@@ -279,17 +360,21 @@ public struct ContentAligner: Sendable {
                         var columnBytes = readerBytes
                         if level == 0 {
                             path = try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
-                                                skip: skips[level], start: first, end: last, keep: kept - 1) {
+                                                skip: skips[level], speakers: unitSpeakers, start: first, end: last,
+                                                keep: kept - 1) {
                                 try reader.column(range.lowerBound + $0)
                             }
                         } else {
                             var episodeVectors = try vectors.episode(columns: range, factor: factor)
                             mask.exclude(&episodeVectors, firstColumn: range.lowerBound, factor: factor)
+                            episodeVectors.speakers = SpeakerBlocks.labels(frameSpeakers, columns: range, factor: factor)
                             columnBytes = episodeVectors.storage.count * 16 + episodeVectors.levels.count * 4
                             path = try episodeVectors.storage.withUnsafeBufferPointer { ep in
                                 try Self.run(layout: chunkLayout, reference: referenceVectors, band: band, costs: costs,
-                                             skip: skips[level], start: first, end: last, keep: kept - 1) {
-                                    (ep.baseAddress! + $0 * groups, episodeVectors.levels[$0])
+                                             skip: skips[level], speakers: unitSpeakers, start: first, end: last,
+                                             keep: kept - 1) {
+                                    EpisodeColumn(vector: ep.baseAddress! + $0 * groups, level: episodeVectors.levels[$0],
+                                                  speaker: episodeVectors.speakers[$0])
                                 }
                             }
                         }
@@ -349,18 +434,37 @@ public struct ContentAligner: Sendable {
         statistics.levels += chunkedLevels.reversed()
         return ContentAlignment(sentences: accumulator.sentences(reference: reference, episode: episode,
                                                                  maximumCost: parameters.maximumSentenceCost),
-                                statistics: statistics)
+                                statistics: statistics, clusterSpeakers: mapping)
+    }
+
+    /// Each cluster's first guess: the transcript speaker whose sentences the path (aligned without
+    /// speaker evidence) lays over it most.
+    static func initialMapping(path: WarpingPath, layout: RowLayout, columnClusters: [Int8], unitSpeakers: [Int8],
+                               clusterCount: Int, speakerCount: Int) -> [Int8] {
+        var overlap = [[Int]](repeating: [Int](repeating: 0, count: max(1, speakerCount)), count: clusterCount)
+        for j in path.lo.indices where j < columnClusters.count {
+            let cluster = Int(columnClusters[j])
+            guard cluster >= 0, cluster < clusterCount else { continue }
+            let (unit, frame) = layout.locate(Int(path.lo[j]))
+            guard frame != nil, unit < unitSpeakers.count else { continue }
+            let speaker = Int(unitSpeakers[unit])
+            if speaker >= 0, speaker < speakerCount { overlap[cluster][speaker] += 1 }
+        }
+        return overlap.map { row in
+            guard let best = row.indices.max(by: { row[$0] < row[$1] }), row[best] > 0 else { return SpeakerLabels.foreign }
+            return Int8(clamping: best)
+        }
     }
 
     /// One level's (or chunk's) dynamic time warping.
     static func run(layout: RowLayout, reference: VectorSequence, band: Band, costs: StepCosts, skip: [Float],
-                    start: BandedDTW.Start, end: BandedDTW.End, keep: Int? = nil,
-                    column: (Int) throws -> (vector: UnsafePointer<SIMD4<Float>>, level: Float)) throws -> WarpingPath {
+                    speakers: [Int8], start: BandedDTW.Start, end: BandedDTW.End, keep: Int? = nil,
+                    column: (Int) throws -> EpisodeColumn) throws -> WarpingPath {
         try reference.storage.withUnsafeBufferPointer { ref in
             try reference.levels.withUnsafeBufferPointer { levels in
                 try BandedDTW.align(layout: layout, reference: ref, referenceLevels: levels, groups: reference.groups,
-                                    band: band, costs: costs, skipPenalties: skip, start: start, end: end,
-                                    keep: keep, column: column)
+                                    band: band, costs: costs, skipPenalties: skip, unitSpeakers: speakers,
+                                    start: start, end: end, keep: keep, column: column)
             }
         }
     }
@@ -582,7 +686,8 @@ struct SentenceAccumulator {
                 let j = offset + i
                 if firstColumn[k] < 0 { firstColumn[k] = j }
                 lastColumn[k] = j
-                let (e, level) = try reader.column(j)
+                let column = try reader.column(j)
+                let (e, level) = (column.vector, column.level)
                 for r in (lo - rowOffset)...(hi - rowOffset) {
                     var dot = SIMD4<Float>.zero
                     for g in 0..<groups { dot += ref[r * groups + g] * e[g] }
@@ -628,6 +733,8 @@ public struct ContentAlignment: Sendable {
     /// One per reference sentence, in order.
     public var sentences: [AlignedSentence]
     public var statistics: AlignmentStatistics
+    /// With speaker evidence, the transcript speaker of each diarized cluster (or `SpeakerLabels.foreign`).
+    public var clusterSpeakers: [Int8] = []
 }
 
 /// One sentence's place in the episode.
@@ -730,5 +837,30 @@ struct FrameMask {
             let frames = ((firstColumn + c) * factor)..<((firstColumn + c + 1) * factor)
             if 2 * count(in: frames) > factor { vectors.levels[c] = Self.excludedLevel }
         }
+    }
+}
+
+/// Who speaks where, for the content aligner: the transcript speaker of every reference sentence
+/// (an index, −1 for none) and the diarized cluster of every episode frame (an index, −1 where
+/// none is known: a pause, overlapping voices). Which cluster is which speaker is not given: the
+/// aligner finds the mapping that makes the alignment cheapest.
+public struct SpeakerEvidence: Sendable {
+    public var sentenceSpeakers: [Int]
+    public var frameClusters: [Int8]
+    public var clusterCount: Int
+    public var speakerCount: Int
+    /// The diarization's name of each cluster index ("S1" → 0), for reports.
+    public var clusterLabels: [String: Int] = [:]
+
+    public init(sentenceSpeakers: [Int], frameClusters: [Int8], clusterCount: Int, speakerCount: Int) {
+        self.sentenceSpeakers = sentenceSpeakers
+        self.frameClusters = frameClusters
+        self.clusterCount = clusterCount
+        self.speakerCount = speakerCount
+    }
+
+    /// Cluster labels turned into speaker labels by `mapping` (cluster → speaker or foreign).
+    static func labels(_ clusters: [Int8], mapping: [Int8]) -> [Int8] {
+        clusters.map { c in c >= 0 && Int(c) < mapping.count ? mapping[Int(c)] : SpeakerLabels.unknown }
     }
 }

@@ -19,12 +19,15 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var musicBefore: Bool
     /// The sentence starting here is a question.
     public var question: Bool
+    /// For a sentence inside a turn: the ``wordIndex`` of the turn's start.
+    public var turnWordIndex: Int?
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
-                musicBefore: Bool = false, question: Bool = false) {
+                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil) {
         self.time = time
         self.kind = kind
         self.wordIndex = wordIndex
+        self.turnWordIndex = turnWordIndex
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
         self.musicBefore = musicBefore
@@ -94,10 +97,24 @@ public struct ChapterEvidence: Sendable {
                       sentences: turn.sentences.map { ($0.text, $0.start) })
         }
         var music = alignment.analysis.activity.music.map { ($0.start, $0.end) }
-        // Audio with no transcript text (music, an advert) separates segments like a jingle does.
-        music += alignment.unaligned.map { ($0.start, $0.end) }
+        // Audio with no transcript text separates segments like a jingle does when it is music or a
+        // voice that speaks no turn (an advert); a host's off-script aside does not.
+        music += alignment.unaligned.filter { span in
+            span.kind == .music || !Self.spokenByTranscriptSpeaker(span.start..<span.end, alignment)
+        }.map { ($0.start, $0.end) }
         self.init(turns: turns, pauses: alignment.analysis.activity.pauses.map { ($0.start, $0.end) }, music: music,
                   duration: alignment.analysis.duration)
+    }
+
+    /// True when most of the speech in `span` comes from clusters the alignment named.
+    static func spokenByTranscriptSpeaker(_ span: Range<Double>, _ alignment: EpisodeAlignment) -> Bool {
+        var named = 0.0, other = 0.0
+        for segment in alignment.analysis.speakers.segments where !segment.overlap {
+            let shared = min(span.upperBound, segment.end) - max(span.lowerBound, segment.start)
+            guard shared > 0 else { continue }
+            if alignment.speakerNames[segment.speaker] != nil { named += shared } else { other += shared }
+        }
+        return named > other
     }
 
     /// From timed turns (tests, or any other source of placed text).
@@ -148,7 +165,7 @@ public struct ChapterEvidence: Sendable {
                 } else if turnStarted {
                     boundaries.append(ChapterBoundary(
                         time: start, kind: .sentence, wordIndex: first, pauseBefore: pause(before: start, previousEnd: nil),
-                        musicBefore: musicEnds(before: start), question: question))
+                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst))
                 }
             }
             if turn.sentences.isEmpty, let start = turn.start {
@@ -270,6 +287,16 @@ public struct ChapterEvidence: Sendable {
             matched.append(stem)
         }
         return total > 0 ? (found / total, matched) : (0, [])
+    }
+
+    /// The lexical match at a boundary. Inside a turn, a sentence's match counts no more than its
+    /// turn's: what a turn goes on to say is what the turn is about, and chapters open with the turn
+    /// (the speaker change, the pause before it), not with the sentence that repeats the heading's words.
+    public func lexical(_ headingStems: [String], at boundary: ChapterBoundary) -> (score: Double, matched: [String]) {
+        let own = lexical(headingStems, at: boundary.wordIndex)
+        guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
+        let turnMatch = lexical(headingStems, at: turn)
+        return turnMatch.score < own.score ? (turnMatch.score, own.matched) : own
     }
 
     /// True when some of the heading's words occur in the transcript at all.

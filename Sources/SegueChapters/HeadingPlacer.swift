@@ -92,7 +92,7 @@ public struct HeadingPlacer: Sendable {
         let stems = headings.map { ChapterText.stems($0.title) }
         let timed = headings.contains { $0.time != nil }
         let lexical: [[(score: Double, matched: [String])]] = stems.map { s in
-            evidence.boundaries.map { evidence.lexical(s, at: $0.wordIndex) }
+            evidence.boundaries.map { evidence.lexical(s, at: $0) }
         }
         if !evidence.hasTranscript {
             return snap(headings, evidence: evidence, lexical: lexical)
@@ -116,10 +116,23 @@ public struct HeadingPlacer: Sendable {
 
     // MARK: Dynamic programme
 
-    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?) -> Double {
+    /// `quantum`: the rounding of the stated times (see `statedRounding`); a time anywhere within half
+    /// of it from where the timeline says costs nothing.
+    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?, quantum: Double = 0) -> Double {
         guard let mapping, let stated = heading.time else { return 0 }
-        let distance = abs(time - mapping.map(stated))
+        let distance = max(0, abs(time - mapping.map(stated)) - quantum / 2)
         return -min(distance / mapping.scale, priorCap)
+    }
+
+    /// The step the timeline's times were rounded to (60 s when every time after 0:00 is a whole
+    /// minute, then 30, 15, 10, 5 s), or 0 when they are not rounded that coarsely.
+    public static func statedRounding(_ headings: [TimelineHeading]) -> Double {
+        let times = headings.compactMap(\.time).filter { $0 > 0 }
+        guard times.count >= 2 else { return 0 }
+        for step in [60.0, 30, 15, 10, 5] {
+            if times.allSatisfy({ abs($0 / step - ($0 / step).rounded()) * step < 0.001 }) { return step }
+        }
+        return 0
     }
 
     func forcedZero(_ n: Int, _ headings: [TimelineHeading]) -> Bool {
@@ -132,12 +145,13 @@ public struct HeadingPlacer: Sendable {
                local: ((Int, Int) -> Double)? = nil) -> [Int] {
         let boundaries = evidence.boundaries
         let h = headings.count, c = boundaries.count
+        let quantum = Self.statedRounding(headings)
         func score(_ n: Int, _ k: Int) -> Double {
             if let local { return local(n, k) }
             // A chapter does not start in the episode's last seconds (an outro sting, a closing line).
             let tail = boundaries[k].time > evidence.duration - min(10, 0.04 * evidence.duration) && n > 0 ? -3.0 : 0
             return lexicalWeight * lexical[n][k].score + boundaries[k].strength + tail
-                + prior(headings[n], at: boundaries[k].time, mapping: mapping)
+                + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum)
         }
         for gap in [minimumGap, 0.0] {
             var value = [[Double]](repeating: [Double](repeating: -.infinity, count: c), count: h)
@@ -200,14 +214,16 @@ public struct HeadingPlacer: Sendable {
             let rated = median(pairs.map { abs($0.placed - rate * $0.stated - withRate) })
             if !(rated < 0.7 * offsetOnly && offsetOnly > 2) { rate = 1 }
         }
-        // The offset most anchors agree on (within ± 4 s), so that a few wrong matches do not pull it.
+        // The offset most anchors agree on (within ± 4 s), so that a few wrong matches do not pull it;
+        // none unless more than half agree (a few headings moved by an edit are not a shared offset).
         let differences = pairs.map { $0.placed - rate * $0.stated }
         var agreeing: [Double] = []
         for center in differences {
             let group = differences.filter { abs($0 - center) <= 4 }
             if group.count > agreeing.count { agreeing = group }
         }
-        let offset = agreeing.count >= 2 ? median(agreeing) : median(differences)
+        let offset = pairs.count <= 2 ? (agreeing.count >= 2 ? median(agreeing) : median(differences))
+            : (2 * agreeing.count > pairs.count ? median(agreeing) : 0)
         let residual = median(differences.map { abs($0 - offset) })
         let scale = pairs.count >= 3 ? min(maximumScale, max(minimumScale, 2.5 * residual)) : defaultScale
         return TimeMapping(offset: offset, rate: rate, scale: scale, support: pairs.count)

@@ -142,6 +142,32 @@ enum Conversation {
                 "\(report.headings.map { ($0.placed, $0.status) })")
     }
 
+    @Test func aFewMovedHeadingsAreNotASharedOffset() {
+        // Four of seven headings moved 9–18 s by edits, three of them by about the same 10 s: as many
+        // as were not moved, so not a shift the timeline shares. Each moved one is reported, and no
+        // offset is invented that would drag the others with them.
+        let moved: [Int: Double] = [1: 10, 3: 9, 5: 11, 6: 18]
+        let placement = HeadingPlacer().place(
+            Conversation.headings { Conversation.truth($0) + (moved[$0] ?? 0) }, evidence: Conversation.evidence())
+        #expect(abs(placement.mapping?.offset ?? 0) < 0.5, "\(String(describing: placement.mapping))")
+        let report = TimelineVerifier(tolerance: 2).verify(placement)
+        #expect(report.findings.isEmpty)
+        for heading in report.headings {
+            #expect((heading.status == .ok) == (moved[heading.index] == nil), "\(heading.index): \(heading.status)")
+        }
+    }
+
+    @Test func theRoundingOfStatedTimesIsRecognised() {
+        func headings(_ times: [Double?]) -> [TimelineHeading] {
+            times.enumerated().map { TimelineHeading(title: "h\($0)", time: $1, line: $0 + 1) }
+        }
+        #expect(HeadingPlacer.statedRounding(headings([0, 60, 180, 240])) == 60)
+        #expect(HeadingPlacer.statedRounding(headings([0, 30, 90])) == 30)
+        #expect(HeadingPlacer.statedRounding(headings([0, 65, 130])) == 5)
+        #expect(HeadingPlacer.statedRounding(headings([0, 61, 127])) == 0)
+        #expect(HeadingPlacer.statedRounding(headings([0, 120, nil])) == 0)   // one time is not enough
+    }
+
     @Test func audioAloneFindsTheTopicsAndTitlesThem() {
         var proposer = AudioChapterProposer()
         proposer.minimumLength = 30
