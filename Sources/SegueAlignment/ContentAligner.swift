@@ -512,7 +512,8 @@ public struct ContentAligner: Sendable {
             let target = (start + length) / factor
             let cut = pause(near: target, in: max(start / factor + 1, target - reach)..<min(coarseColumns, target + reach + 1))
             // The chunk ends in a pause too, when there is one within half the overlap after `overlap` past the cut.
-            let end = cut + overlap / factor
+            // (A cut late in its window can put that past the episode's end: the chunk then runs to it.)
+            let end = min(coarseColumns, cut + overlap / factor)
             let last = pause(near: end, in: end..<min(coarseColumns, end + overlap / factor / 2 + 1))
             out.append((start, cut * factor, min(columns, last * factor)))
             start = cut * factor

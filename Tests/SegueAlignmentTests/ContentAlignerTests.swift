@@ -254,6 +254,20 @@ enum SharedReference {
         return out
     }
 
+    /// A pause late in the window where the last full chunk is cut leaves less than the overlap
+    /// after it: the chunk runs to the episode's end (this crashed a 3-hour alignment).
+    @Test func aCutNearTheEndStillMakesWellFormedChunks() {
+        let layout = RowLayout(unitLengths: [10])   // rows: gap 0, frames 1…10, gap 11
+        var rows = [Int32](repeating: 5, count: 510)
+        for j in 440..<510 { rows[j] = 11 }         // the text ends at column 440, a pause follows
+        let path = WarpingPath(lo: rows, hi: rows, cost: 0)
+        let chunks = ContentAligner.chunks(following: path, layout: layout, factor: 1, columns: 510,
+                                           length: 400, overlap: 100)
+        #expect(chunks.first?.start == 0 && chunks.last?.commit == 510)
+        for (a, b) in zip(chunks, chunks.dropFirst()) { #expect(a.commit == b.start) }
+        #expect(chunks.allSatisfy { $0.start < $0.commit && $0.commit <= $0.end && $0.end <= 510 }, "\(chunks)")
+    }
+
     @Test func emptyTranscriptAndEmptyEpisode() throws {
         let episode = try SyntheticEpisode.shared.features()
         let none = try ReferenceFeatures(sentences: [])
