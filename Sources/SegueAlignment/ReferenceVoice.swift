@@ -51,7 +51,7 @@ public struct ReferenceVoice: Sendable, Equatable {
 
     /// Renders `sentences` and hands the samples to `sink` in order, one
     /// sentence (and its following pause) at a time, so a long transcript
-    /// never sits in memory as audio. `sink` is called outside eSpeak's lock.
+    /// never sits in memory as audio. `sink` is called inside eSpeak's lock (it must not render).
     /// Returns every sentence's span, in samples from the start of the rendering.
     @discardableResult
     public func render(_ sentences: [String], into sink: (UnsafeBufferPointer<Float>) throws -> Void)
@@ -62,17 +62,21 @@ public struct ReferenceVoice: Sendable, Equatable {
         var spans: [RenderedSentence] = []
         spans.reserveCapacity(sentences.count)
         var position = 0
-        for text in sentences {
-            let synthesised = try Espeak.withLock { () throws -> Espeak.Capture in
-                try Espeak.select(self)
-                return try Espeak.synthesise(text)
-            }
-            spans.append(synthesised.span(text: text, offset: position))
-            try synthesised.samples.withUnsafeBufferPointer(sink)
-            position += synthesised.samples.count
-            if pauseSamples > 0 {
-                try pause.withUnsafeBufferPointer(sink)
-                position += pauseSamples
+        // One rendering holds eSpeak to its last sentence: what eSpeak synthesises depends on
+        // everything it synthesised before in the process (its pitch flutter runs on, and
+        // espeak_Terminate hangs in synchronous mode, so it cannot be restarted), and another
+        // rendering's sentences in between would change this one.
+        try Espeak.withLock {
+            try Espeak.select(self)
+            for text in sentences {
+                let synthesised = try Espeak.synthesise(text)
+                spans.append(synthesised.span(text: text, offset: position))
+                try synthesised.samples.withUnsafeBufferPointer(sink)
+                position += synthesised.samples.count
+                if pauseSamples > 0 {
+                    try pause.withUnsafeBufferPointer(sink)
+                    position += pauseSamples
+                }
             }
         }
         return spans
@@ -172,13 +176,15 @@ private enum Espeak {
     static func withLock<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        if !initialised {
-            let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, nil, espeakINITIALIZE_DONT_EXIT)
-            guard rate == Int32(ReferenceVoice.sampleRate) else { throw ReferenceVoiceError.unavailable }
-            espeak_SetSynthCallback(synthCallback)
-            initialised = true
-        }
+        if !initialised { try start() }
         return try body()
+    }
+
+    private static func start() throws {
+        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, nil, espeakINITIALIZE_DONT_EXIT)
+        guard rate == Int32(ReferenceVoice.sampleRate) else { throw ReferenceVoiceError.unavailable }
+        espeak_SetSynthCallback(synthCallback)
+        initialised = true
     }
 
     /// Selects the voice and its parameters. Call inside `withLock`.
