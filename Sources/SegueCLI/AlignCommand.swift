@@ -88,22 +88,8 @@ struct Align: ParsableCommand {
             Terminal.error("\(transcript): no speaker turns found; nothing to align")
             throw ExitCode(ExitStatus.failure)
         }
-        var aligner = TranscriptAligner()
-        aligner.language = language
         let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
-        let progress = ProgressLine(label: "aligning \(name)", enabled: !quiet)
-        let result: EpisodeAlignment
-        do {
-            result = try aligner.align(path: episode, transcript: document.transcript) { progress.update($0, fraction: $1) }
-            progress.finish()
-        } catch let failure as AlignmentFailure {
-            progress.finish()
-            Terminal.error("\(episode): \(failure.description)")
-            throw ExitCode(ExitStatus.failure)
-        } catch {
-            progress.finish()
-            throw ExitCode(Terminal.report(error))
-        }
+        let result = try Self.align(episode, transcript: document.transcript, language: language, quiet: quiet)
         for warning in result.analysis.warnings + result.warnings { Terminal.warning(warning) }
         if timings {
             for (stage, seconds) in result.analysis.timings {
@@ -111,7 +97,7 @@ struct Align: ParsableCommand {
             }
         }
 
-        let analysisDocument = AnalysisReport.document(for: result, minimumPause: aligner.analyzer.pauseParameters.minimumPause)
+        let analysisDocument = AnalysisReport.document(for: result, minimumPause: TranscriptAligner().analyzer.pauseParameters.minimumPause)
         let segments = AnalysisReport.segments(for: result, perSentence: granularity == .sentence)
         let folder = URL(fileURLWithPath: output, isDirectory: true)
         var files: [(url: URL, data: Data)] = []
@@ -167,6 +153,28 @@ extension ProgressLine {
         case .speakers: update(0.8, stage: "reading the transcript aloud")
         case .reference: update(0.9, stage: "aligning")
         case .aligning: update(1.0, stage: "placing turns")
+        }
+    }
+}
+
+extension Align {
+    /// `segue align`'s pipeline behind a progress line: a transcript that cannot belong to the audio
+    /// is exit 1 with its diagnosis, any other error the exit code `Terminal.report` gives it.
+    static func align(_ episode: String, transcript: Transcript, language: String, quiet: Bool) throws
+        -> EpisodeAlignment {
+        var aligner = TranscriptAligner()
+        aligner.language = language
+        let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
+        let progress = ProgressLine(label: "aligning \(name)", enabled: !quiet)
+        let result = Result { try aligner.align(path: episode, transcript: transcript) { progress.update($0, fraction: $1) } }
+        progress.finish()
+        do {
+            return try result.get()
+        } catch let failure as AlignmentFailure {
+            Terminal.error("\(episode): \(failure.description)")
+            throw ExitCode(ExitStatus.failure)
+        } catch {
+            throw ExitCode(Terminal.report(error))
         }
     }
 }

@@ -230,21 +230,8 @@ enum ChapterJob {
     static func evidence(episode: String, transcript: Transcript?, language: String, quiet: Bool) throws -> ChapterEvidence {
         let name = URL(fileURLWithPath: episode).deletingPathExtension().lastPathComponent
         if let transcript {
-            var aligner = TranscriptAligner()
-            aligner.language = language
-            let progress = ProgressLine(label: "aligning \(name)", enabled: !quiet)
-            do {
-                let result = try aligner.align(path: episode, transcript: transcript) { progress.update($0, fraction: $1) }
-                progress.finish()
-                return ChapterEvidence(alignment: result)
-            } catch let failure as AlignmentFailure {
-                progress.finish()
-                Terminal.error("\(episode): \(failure.description)")
-                throw ExitCode(ExitStatus.failure)
-            } catch {
-                progress.finish()
-                throw ExitCode(Terminal.report(error))
-            }
+            return ChapterEvidence(alignment: try Align.align(episode, transcript: transcript, language: language,
+                                                              quiet: quiet))
         }
         let progress = ProgressLine(label: "analysing \(name)", enabled: !quiet)
         do {

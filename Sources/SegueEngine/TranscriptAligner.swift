@@ -30,7 +30,8 @@ public struct PlacedTurn: Sendable, Equatable {
     /// Spoken over another speaker's turn (a backchannel such as "mm-hmm").
     public var overlap: Bool
     public var sentences: [PlacedSentence]
-    /// What decided the start, for people reading the output ("speaker change", "pause", "content").
+    /// What decided the start, for people reading the output ("speaker change", "speech onset after a
+    /// pause", "backchannel: …", "content").
     public var evidence: String
 }
 
@@ -87,8 +88,8 @@ public struct TranscriptAligner: Sendable {
     public var content = ContentAligner.Parameters()
     /// The transcript's language, for eSpeak NG's reference voice ("en", "de", "pt-br", …).
     public var language = "en"
-    /// How far (s) a start may move to a detected change into its own speaker, or (× 0.6) to a speech
-    /// onset, near where the content placed it.
+    /// How far (s) back a start may move to a detected change into its own speaker, or (× 0.6) to a
+    /// speech onset, from where the content placed it (starts only move back onto these; see `combine`).
     public var snapRadius = 1.0
     /// Audio this long (s) with no text placed in it is reported.
     public var minimumUnaligned = 3.0

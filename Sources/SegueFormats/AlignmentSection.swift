@@ -28,7 +28,8 @@ public struct AlignmentSection: Codable, Sendable, Equatable {
         public var status: String
         /// Spoken over another speaker's turn.
         public var overlap: Bool
-        /// What decided the start: `speaker change`, `speech onset after a pause` or `content`.
+        /// What decided the start: `speaker change`, `speech onset after a pause`, `speech onset before
+        /// the matched words`, `backchannel: …` (found by voice) or `content`.
         public var evidence: String
         public var sentences: [Sentence]
 
