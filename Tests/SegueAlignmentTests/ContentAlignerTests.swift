@@ -105,7 +105,18 @@ enum SharedReference {
     static let features: ReferenceFeatures = try! ReferenceFeatures(sentences: SyntheticEpisode.transcript)
 }
 
+/// eSpeak's output depends on everything it synthesised before in the process, and tests run in
+/// parallel: every suite that renders speech first waits for the shared episode and reference, so
+/// they are always the process's first renderings, in this order, and come out the same each run.
+enum EspeakFixtures {
+    static let ready: Void = {
+        _ = SyntheticEpisode.shared
+        _ = SharedReference.features
+    }()
+}
+
 @Suite struct ContentAlignerTests {
+    init() { EspeakFixtures.ready }
     @Test func findsSentencesAroundAdvertsOffScriptTalkAndMissingText() throws {
         let episode = SyntheticEpisode.shared
         let track = try episode.features()

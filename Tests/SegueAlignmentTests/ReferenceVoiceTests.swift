@@ -4,6 +4,8 @@ import Testing
 @testable import SegueAlignment
 
 @Suite struct ReferenceVoiceTests {
+    init() { EspeakFixtures.ready }
+
     @Test func rendersSentencesWithOrderedSpansAndWords() throws {
         let voice = try ReferenceVoice()
         let rendering = try voice.render(["Hello world.", "This is a test."])

@@ -9,6 +9,8 @@ import Testing
 /// another microphone), then from the two speakers in turn. Only who speaks where tells the
 /// trailer from the conversation.
 @Suite struct SpeakerEvidenceTests {
+    init() { EspeakFixtures.ready }
+
     static let sentences = [
         "we start with the question everybody asks first which is about stings",
         "after the break we look at how the hives survive a cold winter",
