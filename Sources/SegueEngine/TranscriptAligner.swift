@@ -351,11 +351,13 @@ public struct TranscriptAligner: Sendable {
                 moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
                 evidence = "speaker change"
             } else if speakerChanged, let change = Self.nearest(
-                Self.changes(into: result[t].speaker, diarization, names).filter { $0 <= start }, to: start, within: snapRadius) {
-                // Land on the detected change, then on the speech onset right at it. Only earlier: the
-                // content misses a soft first word more often than it starts early, and a detected
-                // change or onset comes late when noise hides that word.
-                moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
+                Self.changes(into: result[t].speaker, diarization, names).filter { $0 <= start }, to: start, within: snapRadius),
+                      let onset = Self.nearest(onsets, to: change, within: 0.25) {
+                // Land on the speech onset at the detected change. Only earlier: the content misses a
+                // soft first word more often than it starts early, and a detected change or onset comes
+                // late when noise hides that word. A change with no onset at it lies inside continuous
+                // speech, where the diarizer's windows place it less precisely than the content does.
+                moved = onset
                 evidence = "speaker change"
             } else if let onset = Self.nearest(onsets.filter { $0 <= start }, to: start, within: snapRadius * 0.6) {
                 moved = onset
