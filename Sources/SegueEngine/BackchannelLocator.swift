@@ -75,35 +75,62 @@ struct BackchannelLocator {
         return out
     }
 
-    /// Where a backchannel starts within `window` (seconds), with the
-    /// listener's and the speaker's voices modelled from `listener` and `speaker` spans; nil when
-    /// either voice has too little speech or the listener's voice is nowhere stronger.
-    func locate(in window: Range<Double>, listener: [(Double, Double)], speaker: [(Double, Double)],
-                track: FeatureTrack, loudLevel: Float) throws -> (start: Double, end: Double, score: Double)? {
+    /// The listener's and the speaker's voice models, from their `listener` and `speaker` spans
+    /// (seconds); nil when either has too little speech.
+    func voices(listener: [(Double, Double)], speaker: [(Double, Double)], track: FeatureTrack,
+                loudLevel: Float) throws -> (listener: VoiceModel, speaker: VoiceModel)? {
         let gate = loudLevel - levelRange
         guard let listenerModel = VoiceModel(frames: try frames(of: listener, in: track, gate: gate)),
               let speakerModel = VoiceModel(frames: try frames(of: speaker, in: track, gate: gate)) else { return nil }
+        return (listenerModel, speakerModel)
+    }
+
+    /// Per frame of `frames`: log-likelihood of the listener's voice over the speaker's, nil
+    /// for frames quieter than the gate.
+    func ratios(_ frames: Range<Int>, voices: (listener: VoiceModel, speaker: VoiceModel), track: FeatureTrack,
+                loudLevel: Float) throws -> [Double?] {
+        let gate = loudLevel - levelRange
+        let block = try track.read(frames)
+        let dimension = min(coefficients, track.layout.cepstralCount - 1)
+        var values = [Double?](repeating: nil, count: block.count)
+        for i in 0..<block.count where block.value(.logEnergy, at: i) > gate {
+            let x = (1...dimension).map { block.cepstrum($0, at: i) }
+            values[i] = voices.listener.logLikelihood(x) - voices.speaker.logLikelihood(x)
+        }
+        return values
+    }
+
+    /// Whether the sounding frames of `span` (seconds) are, on average, more like the listener's
+    /// voice than the speaker's; nil when the span has no sounding frame.
+    func soundsLikeListener(_ span: Range<Double>, voices: (listener: VoiceModel, speaker: VoiceModel),
+                            track: FeatureTrack, loudLevel: Float) throws -> Bool? {
+        let clock = track.clock
+        let lo = max(0, clock.frame(at: span.lowerBound)), hi = min(track.frameCount, clock.frame(at: span.upperBound))
+        guard lo < hi else { return nil }
+        let sounding = try ratios(lo..<hi, voices: voices, track: track, loudLevel: loudLevel).compactMap { $0 }
+        guard !sounding.isEmpty else { return nil }
+        return sounding.reduce(0, +) > 0
+    }
+
+    /// Where a backchannel starts within `window` (seconds), given the listener's and the
+    /// speaker's voices; nil when the listener's voice is nowhere stronger.
+    func locate(in window: Range<Double>, voices: (listener: VoiceModel, speaker: VoiceModel),
+                track: FeatureTrack, loudLevel: Float) throws -> (start: Double, end: Double, score: Double)? {
         let clock = track.clock
         let lo = max(0, clock.frame(at: window.lowerBound)), hi = min(track.frameCount, clock.frame(at: window.upperBound))
         let length = max(1, clock.frame(at: onsetLength))
         guard hi - lo > length else { return nil }
-        let block = try track.read(lo..<hi)
-        let dimension = min(coefficients, track.layout.cepstralCount - 1)
         // Per frame: listener over speaker relative to the window's median (the speaker's own
         // sentence sets the baseline), 0 for quiet frames; then running sums.
-        var values = [Double?](repeating: nil, count: block.count)
-        for i in 0..<block.count where block.value(.logEnergy, at: i) > gate {
-            let x = (1...dimension).map { block.cepstrum($0, at: i) }
-            values[i] = listenerModel.logLikelihood(x) - speakerModel.logLikelihood(x)
-        }
+        let values = try ratios(lo..<hi, voices: voices, track: track, loudLevel: loudLevel)
         let sounding = values.compactMap { $0 }.sorted()
         guard !sounding.isEmpty else { return nil }
         let median = sounding[sounding.count / 2]
-        var ratio = [Double](repeating: 0, count: block.count + 1)
-        for i in 0..<block.count { ratio[i + 1] = ratio[i] + (values[i].map { $0 - median } ?? 0) }
+        var ratio = [Double](repeating: 0, count: values.count + 1)
+        for i in values.indices { ratio[i + 1] = ratio[i] + (values[i].map { $0 - median } ?? 0) }
         func mean(_ start: Int) -> Double { (ratio[start + length] - ratio[start]) / Double(length) }
         var best = -Double.infinity, bestStart = 0
-        for start in 0...(block.count - length) where mean(start) > best { (best, bestStart) = (mean(start), start) }
+        for start in 0...(values.count - length) where mean(start) > best { (best, bestStart) = (mean(start), start) }
         guard best > 0 else { return nil }
         let start = clock.boundary(beforeFrame: lo + bestStart)
         return (start, clock.boundary(beforeFrame: lo + bestStart + length), best)

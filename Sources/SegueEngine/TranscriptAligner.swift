@@ -415,8 +415,9 @@ public struct TranscriptAligner: Sendable {
                                 warnings: warnings)
     }
 
-    /// Short turns the content left out, or laid over the end of the previous turn, that are spoken
-    /// over the previous speaker's last sentence (see `BackchannelLocator`).
+    /// Short turns the content left out, laid over the end of the previous turn, or laid in the
+    /// interrupted speaker's own voice, that are spoken over the previous speaker's last sentence
+    /// (see `BackchannelLocator`).
     func placeBackchannels(_ result: inout [PlacedTurn], turns: [SpeakerTurn], analysis: EpisodeAnalysis) {
         let locator = BackchannelLocator()
         var loudLevel: Float?
@@ -426,7 +427,6 @@ public struct TranscriptAligner: Sendable {
                   let other = result[p].speaker, other != name,
                   let last = result[p].sentences.last(where: { $0.start != nil }),
                   let sentenceStart = last.start, let sentenceEnd = last.end else { continue }
-            if result[t].status == .aligned, let start = result[t].start, start >= (result[p].end ?? 0) - 0.2 { continue }
             func spans(of speaker: String) -> [(Double, Double)] {
                 result.enumerated().compactMap { i, turn in
                     guard i != t, i != p, turn.speaker == speaker, turn.status == .aligned,
@@ -435,11 +435,33 @@ public struct TranscriptAligner: Sendable {
                 }
             }
             if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
+            guard let voices = try? locator.voices(listener: spans(of: name), speaker: spans(of: other),
+                                                   track: analysis.features, loudLevel: loudLevel!) else { continue }
+            if result[t].status == .aligned, let start = result[t].start, let end = result[t].end,
+               start >= (result[p].end ?? 0) - 0.2 {
+                // Placed after the interrupted turn: keep it there unless the interrupted speaker goes on
+                // right after it and the span the content gave it is in that speaker's voice (an
+                // interjection the content laid over the first words of the speaker's next turn).
+                let resumes = result[(t + 1)...].first(where: { $0.status == .aligned })?.speaker == other
+                let inOwnVoice = (try? locator.soundsLikeListener(start..<end, voices: voices, track: analysis.features,
+                                                                   loudLevel: loudLevel!)) ?? nil
+                if !resumes || inOwnVoice != false { continue }
+            }
             // Only inside the sentence: where the listener goes on alone after it ends, their voice is
             // clearest, and a window reaching past the end finds that tail instead of the onset.
-            guard let found = try? locator.locate(in: sentenceStart..<sentenceEnd,
-                                                  listener: spans(of: name), speaker: spans(of: other),
+            guard let found = try? locator.locate(in: sentenceStart..<sentenceEnd, voices: voices,
                                                   track: analysis.features, loudLevel: loudLevel!) else { continue }
+            if let p2 = result[(t + 1)...].firstIndex(where: { $0.status == .aligned }), result[p2].speaker == other,
+               let nextStart = result[p2].start, let end = result[t].end, result[t].start ?? 0 >= (result[p].end ?? 0) - 0.2,
+               end >= nextStart - 0.05, let firstEnd = result[p2].sentences.first?.end {
+                // The resumed turn's opening was given to the interjection: it starts where the content
+                // put the interjection.
+                let opening = min(result[t].start ?? nextStart, nextStart)
+                if opening < firstEnd {
+                    result[p2].start = opening
+                    if !result[p2].sentences.isEmpty { result[p2].sentences[0].start = opening }
+                }
+            }
             result[t].status = .aligned
             result[t].start = found.start
             result[t].end = max(found.end, found.start + 0.1)

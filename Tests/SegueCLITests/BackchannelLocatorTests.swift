@@ -35,14 +35,57 @@ import Testing
         for (t, turn) in truth.turns.enumerated() where turn.backchannel == true {
             let start = try #require(turn.start)
             let interrupted = try #require(truth.turns[..<t].last { $0.start != nil && $0.speaker != turn.speaker })
-            let result = try BackchannelLocator().locate(
-                in: try #require(interrupted.start)..<(try #require(interrupted.end)),
-                listener: spans(of: try #require(turn.speaker)), speaker: spans(of: try #require(interrupted.speaker)),
-                track: track, loudLevel: loud)
+            let locator = BackchannelLocator()
+            let listener = try #require(turn.speaker), speaker = try #require(interrupted.speaker)
+            let models = try locator.voices(listener: spans(of: listener), speaker: spans(of: speaker),
+                                            track: track, loudLevel: loud)
+            let voices = try #require(models)
+            let result = try locator.locate(in: try #require(interrupted.start)..<(try #require(interrupted.end)),
+                                            voices: voices, track: track, loudLevel: loud)
             let located = try #require(result, "turn \(t)")
             #expect(abs(located.start - start) <= 0.5, "turn \(t): found \(located.start), truth \(start)")
             found += 1
         }
         #expect(found == 3)
+    }
+}
+
+extension BackchannelLocatorTests {
+    /// Each speaker's turns in t_roundtable, away from any overlap, sound like that speaker and,
+    /// with the two models swapped, not like the other: the check that stops an interjection being
+    /// left over the interrupted speaker's next words.
+    @Test func aTurnSoundsLikeItsOwnSpeaker() throws {
+        let folder = Repository.root.appendingPathComponent("Audio/align")
+        let truth = try JSONDecoder().decode(
+            Truth.self, from: Data(contentsOf: folder.appendingPathComponent("t_roundtable.align-truth.json")))
+        let analysis = try EpisodeAnalyzer().analyze(path: folder.appendingPathComponent("t_roundtable.flac").path)
+        let track = analysis.features
+        let loud = TranscriptAligner.loudLevel(track)
+        let turns = truth.turns.enumerated().compactMap { i, turn -> (index: Int, speaker: String, span: Range<Double>)? in
+            guard turn.backchannel != true, let speaker = turn.speaker, let start = turn.start, let end = turn.end,
+                  end > start else { return nil }
+            return (i, speaker, start..<end)
+        }
+        let overlapped = Set(truth.turns.indices.filter { truth.turns[$0].backchannel == true }.map { $0 - 1 })
+        let locator = BackchannelLocator()
+        var checked = 0
+        for turn in turns where !overlapped.contains(turn.index) {
+            for other in Set(turns.map(\.speaker)) where other != turn.speaker {
+                // Models from every other turn, so the span judged is not in either model.
+                func spans(of name: String) -> [(Double, Double)] {
+                    turns.filter { $0.speaker == name && $0.index != turn.index }.map { ($0.span.lowerBound, $0.span.upperBound) }
+                }
+                let models = try locator.voices(listener: spans(of: turn.speaker), speaker: spans(of: other),
+                                                track: track, loudLevel: loud)
+                let voices = try #require(models)
+                let own = try locator.soundsLikeListener(turn.span, voices: voices, track: track, loudLevel: loud)
+                #expect(own == true, "turn \(turn.index) (\(turn.speaker)) against \(other)")
+                let swapped = try locator.soundsLikeListener(turn.span, voices: (voices.speaker, voices.listener),
+                                                             track: track, loudLevel: loud)
+                #expect(swapped == false, "turn \(turn.index) (\(turn.speaker)) sounds like \(other)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 10)
     }
 }
