@@ -1,4 +1,5 @@
 import Foundation
+import SegueFeatures
 import SegueTestSupport
 import Testing
 @testable import SegueEngine
@@ -17,13 +18,17 @@ import Testing
 
     struct Truth: Decodable { var turns: [Turn] }
 
-    @Test func findsEachListenersVoiceInsideTheSentence() throws {
+    /// t_roundtable's truth, features and loud-speech level.
+    static func roundtable() throws -> (truth: Truth, track: FeatureTrack, loudLevel: Float) {
         let folder = Repository.root.appendingPathComponent("Audio/align")
         let truth = try JSONDecoder().decode(
             Truth.self, from: Data(contentsOf: folder.appendingPathComponent("t_roundtable.align-truth.json")))
         let analysis = try EpisodeAnalyzer().analyze(path: folder.appendingPathComponent("t_roundtable.flac").path)
-        let track = analysis.features
-        let loud = TranscriptAligner.loudLevel(track)
+        return (truth, analysis.features, TranscriptAligner.loudLevel(analysis.features))
+    }
+
+    @Test func findsEachListenersVoiceInsideTheSentence() throws {
+        let (truth, track, loud) = try Self.roundtable()
         func spans(of name: String) -> [(Double, Double)] {
             truth.turns.compactMap { turn in
                 guard turn.speaker == name, turn.backchannel != true, let start = turn.start, let end = turn.end
@@ -55,12 +60,7 @@ extension BackchannelLocatorTests {
     /// with the two models swapped, not like the other: the check that stops an interjection being
     /// left over the interrupted speaker's next words.
     @Test func aTurnSoundsLikeItsOwnSpeaker() throws {
-        let folder = Repository.root.appendingPathComponent("Audio/align")
-        let truth = try JSONDecoder().decode(
-            Truth.self, from: Data(contentsOf: folder.appendingPathComponent("t_roundtable.align-truth.json")))
-        let analysis = try EpisodeAnalyzer().analyze(path: folder.appendingPathComponent("t_roundtable.flac").path)
-        let track = analysis.features
-        let loud = TranscriptAligner.loudLevel(track)
+        let (truth, track, loud) = try Self.roundtable()
         let turns = truth.turns.enumerated().compactMap { i, turn -> (index: Int, speaker: String, span: Range<Double>)? in
             guard turn.backchannel != true, let speaker = turn.speaker, let start = turn.start, let end = turn.end,
                   end > start else { return nil }
