@@ -3,13 +3,18 @@ import SegueFeatures
 
 /// Finds a backchannel ("Okay.", "Right.") spoken over another speaker's sentence, which the
 /// content alignment cannot place: its path is monotonic, and two voices at once match
-/// neither reading well. Where the listener's voice joins, the frames move towards the
-/// listener's own voice (Gaussian models of each speaker's cepstra, from the turns already
-/// placed): the backchannel starts where the log-likelihood ratio of listener over speaker,
-/// averaged over `onsetLength`, is highest within the sentence it interrupts.
+/// neither reading well. Where the listener's voice joins, the frames stop looking like the
+/// speaker alone and start looking like the two voices together: the backchannel starts where
+/// the log-likelihood ratio of "speaker and listener at once" over "speaker alone", averaged
+/// over `onsetLength`, is highest within the sentence it interrupts.
 /// The approach of likelihood-ratio overlap detection (Boakye et al., "Overlapped speech
 /// detection for improved speaker diarization in multiparty meetings", ICASSP 2008), with
-/// speaker models taken from the alignment instead of trained ones.
+/// speaker models taken from the alignment instead of trained ones, and the overlap model made
+/// by mixing the two voices' own frames in the power domain, as parallel model combination
+/// does for speech in noise (Gales & Young, "Robust continuous speech recognition using
+/// parallel model combination", IEEE TSAP 1996): a listener's voice 6 dB under the speaker
+/// barely moves the cepstra towards the listener's own, so a model of the listener alone
+/// finds the speaker's listener-like sounds instead.
 struct BackchannelLocator {
     /// Cepstra c1…c`coefficients` are compared.
     var coefficients = 12
@@ -18,6 +23,19 @@ struct BackchannelLocator {
     /// The ratio is averaged over this long (s): the first syllable of the backchannel, where
     /// its voice stands out most before the two voices blend.
     var onsetLength = 0.15
+    /// The listener's level in the simulated overlaps, relative to their own turns (dB), is drawn
+    /// uniformly from this range: a backchannel is spoken at, or below, the listener's usual level.
+    var overlapGain: ClosedRange<Float> = -12...0
+    /// Simulated overlap frames in the overlap model.
+    var overlapFrames = 4000
+
+    /// The voices a backchannel is judged by.
+    struct Voices {
+        var listener: VoiceModel
+        var speaker: VoiceModel
+        /// The speaker and the listener at once.
+        var overlap: VoiceModel
+    }
 
     /// A diagonal Gaussian over cepstra.
     struct VoiceModel {
@@ -59,35 +77,61 @@ struct BackchannelLocator {
         }
     }
 
-    /// Cepstra of the sounding frames in `spans` (seconds), at most `limit` frames.
-    func frames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float, limit: Int = 30_000) throws -> [[Float]] {
+    /// Mel band levels (dB) of the sounding frames in `spans` (seconds), at most `limit` frames.
+    func melFrames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float, limit: Int = 30_000) throws -> [[Float]] {
         let clock = track.clock
-        let dimension = min(coefficients, track.layout.cepstralCount - 1)
         var out: [[Float]] = []
         for (start, end) in spans where out.count < limit {
             let lo = max(0, clock.frame(at: start)), hi = min(track.frameCount, clock.frame(at: end))
             guard lo < hi else { continue }
             let block = try track.read(lo..<hi)
             for i in 0..<block.count where block.value(.logEnergy, at: i) > gate {
-                out.append((1...dimension).map { block.cepstrum($0, at: i) })
+                out.append((0..<track.layout.melBandCount).map { block.mel($0, at: i) })
             }
         }
         return out
     }
 
-    /// The listener's and the speaker's voice models, from their `listener` and `speaker` spans
-    /// (seconds); nil when either has too little speech.
-    func voices(listener: [(Double, Double)], speaker: [(Double, Double)], track: FeatureTrack,
-                loudLevel: Float) throws -> (listener: VoiceModel, speaker: VoiceModel)? {
-        let gate = loudLevel - levelRange
-        guard let listenerModel = VoiceModel(frames: try frames(of: listener, in: track, gate: gate)),
-              let speakerModel = VoiceModel(frames: try frames(of: speaker, in: track, gate: gate)) else { return nil }
-        return (listenerModel, speakerModel)
+    /// Cepstra c1…c`coefficients` of mel band levels (dB), as `FeatureExtractor` computes them.
+    func cepstra(_ levels: [[Float]], bandCount: Int, dimension: Int) -> [[Float]] {
+        let transform = CepstrumTransform(inputCount: bandCount, coefficientCount: dimension + 1)
+        var logs = [Float](repeating: 0, count: bandCount), out = [Float](repeating: 0, count: dimension + 1)
+        return levels.map { frame in
+            for j in 0..<bandCount { logs[j] = frame[j] * 0.230_258_5 }   // dB → natural log
+            logs.withUnsafeBufferPointer { l in out.withUnsafeMutableBufferPointer { transform.apply(logEnergies: l, into: $0) } }
+            return Array(out[1...dimension])
+        }
     }
 
-    /// Per frame of `frames`: log-likelihood of the listener's voice over the speaker's, nil
-    /// for frames quieter than the gate.
-    func ratios(_ frames: Range<Int>, voices: (listener: VoiceModel, speaker: VoiceModel), track: FeatureTrack,
+    /// The voice models from the listener's and the speaker's turns (`listener`, `speaker`, in
+    /// seconds); nil when either has too little speech. Overlap frames add a random frame of each
+    /// voice in the power domain, the listener's scaled by a gain drawn from `overlapGain`; the
+    /// draws are seeded, so a run is repeatable.
+    func voices(listener: [(Double, Double)], speaker: [(Double, Double)], track: FeatureTrack,
+                loudLevel: Float) throws -> Voices? {
+        let gate = loudLevel - levelRange
+        let bands = track.layout.melBandCount
+        let dimension = min(coefficients, track.layout.cepstralCount - 1)
+        let listenerLevels = try melFrames(of: listener, in: track, gate: gate)
+        let speakerLevels = try melFrames(of: speaker, in: track, gate: gate)
+        guard let listenerModel = VoiceModel(frames: cepstra(listenerLevels, bandCount: bands, dimension: dimension)),
+              let speakerModel = VoiceModel(frames: cepstra(speakerLevels, bandCount: bands, dimension: dimension))
+        else { return nil }
+        var random = SplitMix64(seed: 1)
+        let mixed = (0..<overlapFrames).map { _ -> [Float] in
+            let a = speakerLevels[Int(random.next() % UInt64(speakerLevels.count))]
+            let b = listenerLevels[Int(random.next() % UInt64(listenerLevels.count))]
+            let gain = overlapGain.lowerBound + (overlapGain.upperBound - overlapGain.lowerBound)
+                * Float(random.next() >> 40) / Float(1 << 24)
+            return (0..<bands).map { 10 * log10(pow(10, a[$0] / 10) + pow(10, (b[$0] + gain) / 10)) }
+        }
+        guard let overlapModel = VoiceModel(frames: cepstra(mixed, bandCount: bands, dimension: dimension)) else { return nil }
+        return Voices(listener: listenerModel, speaker: speakerModel, overlap: overlapModel)
+    }
+
+    /// Per frame of `frames`: log-likelihood under `model` over `baseline`, nil for frames quieter
+    /// than the gate.
+    func ratios(_ frames: Range<Int>, of model: VoiceModel, over baseline: VoiceModel, track: FeatureTrack,
                 loudLevel: Float) throws -> [Double?] {
         let gate = loudLevel - levelRange
         let block = try track.read(frames)
@@ -95,34 +139,34 @@ struct BackchannelLocator {
         var values = [Double?](repeating: nil, count: block.count)
         for i in 0..<block.count where block.value(.logEnergy, at: i) > gate {
             let x = (1...dimension).map { block.cepstrum($0, at: i) }
-            values[i] = voices.listener.logLikelihood(x) - voices.speaker.logLikelihood(x)
+            values[i] = model.logLikelihood(x) - baseline.logLikelihood(x)
         }
         return values
     }
 
     /// Whether the sounding frames of `span` (seconds) are, on average, more like the listener's
     /// voice than the speaker's; nil when the span has no sounding frame.
-    func soundsLikeListener(_ span: Range<Double>, voices: (listener: VoiceModel, speaker: VoiceModel),
-                            track: FeatureTrack, loudLevel: Float) throws -> Bool? {
+    func soundsLikeListener(_ span: Range<Double>, voices: Voices, track: FeatureTrack, loudLevel: Float) throws -> Bool? {
         let clock = track.clock
         let lo = max(0, clock.frame(at: span.lowerBound)), hi = min(track.frameCount, clock.frame(at: span.upperBound))
         guard lo < hi else { return nil }
-        let sounding = try ratios(lo..<hi, voices: voices, track: track, loudLevel: loudLevel).compactMap { $0 }
+        let sounding = try ratios(lo..<hi, of: voices.listener, over: voices.speaker, track: track,
+                                  loudLevel: loudLevel).compactMap { $0 }
         guard !sounding.isEmpty else { return nil }
         return sounding.reduce(0, +) > 0
     }
 
-    /// Where a backchannel starts within `window` (seconds), given the listener's and the
-    /// speaker's voices; nil when the listener's voice is nowhere stronger.
-    func locate(in window: Range<Double>, voices: (listener: VoiceModel, speaker: VoiceModel),
-                track: FeatureTrack, loudLevel: Float) throws -> (start: Double, end: Double, score: Double)? {
+    /// Where a backchannel starts within `window` (seconds); nil when the two voices together are
+    /// nowhere likelier than the speaker alone.
+    func locate(in window: Range<Double>, voices: Voices, track: FeatureTrack,
+                loudLevel: Float) throws -> (start: Double, end: Double, score: Double)? {
         let clock = track.clock
         let lo = max(0, clock.frame(at: window.lowerBound)), hi = min(track.frameCount, clock.frame(at: window.upperBound))
         let length = max(1, clock.frame(at: onsetLength))
         guard hi - lo > length else { return nil }
-        // Per frame: listener over speaker relative to the window's median (the speaker's own
+        // Per frame: overlap over speaker alone relative to the window's median (the speaker's own
         // sentence sets the baseline), 0 for quiet frames; then running sums.
-        let values = try ratios(lo..<hi, voices: voices, track: track, loudLevel: loudLevel)
+        let values = try ratios(lo..<hi, of: voices.overlap, over: voices.speaker, track: track, loudLevel: loudLevel)
         let sounding = values.compactMap { $0 }.sorted()
         guard !sounding.isEmpty else { return nil }
         let median = sounding[sounding.count / 2]
@@ -134,5 +178,19 @@ struct BackchannelLocator {
         guard best > 0 else { return nil }
         let start = clock.boundary(beforeFrame: lo + bestStart)
         return (start, clock.boundary(beforeFrame: lo + bestStart + length), best)
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA
+/// 2014): a small seeded generator, so that simulated overlaps are the same on every run.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -80,7 +80,7 @@ extension BackchannelLocatorTests {
                 let voices = try #require(models)
                 let own = try locator.soundsLikeListener(turn.span, voices: voices, track: track, loudLevel: loud)
                 #expect(own == true, "turn \(turn.index) (\(turn.speaker)) against \(other)")
-                let swapped = try locator.soundsLikeListener(turn.span, voices: (voices.speaker, voices.listener),
+                let swapped = try locator.soundsLikeListener(turn.span, voices: .init(listener: voices.speaker, speaker: voices.listener, overlap: voices.overlap),
                                                              track: track, loudLevel: loud)
                 #expect(swapped == false, "turn \(turn.index) (\(turn.speaker)) sounds like \(other)")
                 checked += 1
