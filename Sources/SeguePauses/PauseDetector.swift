@@ -108,7 +108,7 @@ public struct PauseDetector: Sendable {
         let levels = Thresholds(profile: levelProfile, parameters: parameters)
 
         // Music without speech is neither speech nor a pause.
-        let musicSpans = musicDetector.finish(speechLevel: { levels.top(frame: $0) })
+        let musicSpans = try MusicEdges().refine(musicDetector.finish(speechLevel: { levels.top(frame: $0) }), in: track)
         // First decision, on level alone: presence against the thresholds,
         // with hysteresis. Presence is kept per frame (a byte a frame).
         var first = HysteresisTracker(minimumSpeechFrames: 1, minimumPauseFrames: 1)
@@ -168,8 +168,19 @@ public struct PauseDetector: Sendable {
                       confidence: ($0.confidence * 1000).rounded() / 1000)
         }
 
+        // Music is neither speech nor a pause: a pause that runs into music ends where it starts.
+        let minimumPauseFrames = frames(parameters.minimumPause, clock)
+        let outsideMusic = runs.pauses.flatMap { run in
+            musicSpans.reduce([run.frames]) { pieces, music in
+                pieces.flatMap { piece -> [Range<Int>] in
+                    guard piece.overlaps(music.frames) else { return [piece] }
+                    return [piece.lowerBound..<max(piece.lowerBound, music.frames.lowerBound),
+                            min(piece.upperBound, music.frames.upperBound)..<piece.upperBound].filter { !$0.isEmpty }
+                }
+            }.filter { $0.count >= minimumPauseFrames }
+        }
         var pauses: [Pause] = []
-        for run in runs.pauses where !musicSpans.contains(where: { $0.frames.overlaps(run.frames) }) {
+        for run in outsideMusic.map({ (frames: $0, ()) }) {
             let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
             let meanLevel = Float(levelsKept[run.frames].reduce(0) { $0 + Int($1) }) / Float(2 * run.frames.count)
             let depth = Double((upper - meanLevel) / max(upper - lower, 1))

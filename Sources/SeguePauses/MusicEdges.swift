@@ -1,0 +1,74 @@
+import SegueFeatures
+
+/// Moves the edges of detected music onto the silences that separate produced music from speech.
+///
+/// Music is decided on windows of one to three seconds, so a detected span can start up to a
+/// window early (over a speaker's last words and the pause before a jingle) or end up to a window
+/// late. A producer leaves a short silence between a jingle and the voices around it; where one
+/// lies near an edge, the music starts after it or ends before it. Quiet is judged against the
+/// span's own median speech-band level, as Scheirer & Slaney's "low-energy frames" are against
+/// the window's mean (ICASSP 1997). Music that runs straight into speech (an intro ducking under
+/// the first words) has no such silence and keeps its edge.
+struct MusicEdges {
+    /// How far (s) an edge may move into the span, and out of it.
+    var inward = 2.0
+    var outward = 1.0
+    /// Frames this far (dB) under the span's median level are quiet.
+    var quietDepth: Float = 20
+    /// A silence is at least this long (s).
+    var minimumSilence = 0.15
+    /// Spans left shorter than this (s) keep their detected edges.
+    var minimumMusic = 1.0
+    /// A span starting this close to the file's start (s), with no silence before it, starts at 0.
+    var fileStartReach = 2.0
+
+    func refine(_ spans: [(frames: Range<Int>, confidence: Double)], in track: FeatureTrack) throws
+        -> [(frames: Range<Int>, confidence: Double)] {
+        let clock = track.clock
+        let inwardFrames = Int(inward / clock.hopDuration), outwardFrames = Int(outward / clock.hopDuration)
+        let silenceFrames = max(1, Int((minimumSilence / clock.hopDuration).rounded()))
+        return try spans.map { span in
+            let levels = try level(in: span.frames, track)
+            guard !levels.isEmpty else { return span }
+            let quiet = levels.sorted()[levels.count / 2] - quietDepth
+            // Silences around the start: the music begins after the last one.
+            let head = max(0, span.frames.lowerBound - outwardFrames)..<min(span.frames.upperBound,
+                                                                               span.frames.lowerBound + inwardFrames)
+            let tail = max(span.frames.lowerBound, span.frames.upperBound - inwardFrames)..<min(track.frameCount,
+                                                                                                   span.frames.upperBound + outwardFrames)
+            var start = try silences(in: head, track, below: quiet, minimum: silenceFrames).last?.upperBound
+                ?? span.frames.lowerBound
+            // Music near the file's start with no silence before it began with the file (the first
+            // windows cannot be decided).
+            if span.frames.lowerBound <= Int(fileStartReach / clock.hopDuration), start == span.frames.lowerBound,
+               try silences(in: 0..<span.frames.lowerBound, track, below: quiet, minimum: silenceFrames).isEmpty { start = 0 }
+            let end = try silences(in: tail, track, below: quiet, minimum: silenceFrames).first?.lowerBound
+                ?? span.frames.upperBound
+            guard end - start >= Int(minimumMusic / clock.hopDuration) else { return span }
+            return (start..<end, span.confidence)
+        }
+    }
+
+    private func level(in frames: Range<Int>, _ track: FeatureTrack) throws -> [Float] {
+        guard !frames.isEmpty else { return [] }
+        let block = try track.read(frames)
+        return (0..<block.count).map { block.value(.speechBandLevel, at: $0) }
+    }
+
+    /// Runs of at least `minimum` frames under `quiet` within `frames`.
+    private func silences(in frames: Range<Int>, _ track: FeatureTrack, below quiet: Float, minimum: Int) throws -> [Range<Int>] {
+        let levels = try level(in: frames, track)
+        var runs: [Range<Int>] = []
+        var runStart: Int?
+        for (i, value) in levels.enumerated() {
+            if value < quiet {
+                if runStart == nil { runStart = i }
+            } else if let s = runStart {
+                if i - s >= minimum { runs.append((frames.lowerBound + s)..<(frames.lowerBound + i)) }
+                runStart = nil
+            }
+        }
+        if let s = runStart, levels.count - s >= minimum { runs.append((frames.lowerBound + s)..<frames.upperBound) }
+        return runs
+    }
+}
