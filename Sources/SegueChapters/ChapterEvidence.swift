@@ -21,13 +21,21 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var question: Bool
     /// For a sentence inside a turn: the ``wordIndex`` of the turn's start.
     public var turnWordIndex: Int?
+    /// The content words of the sentence spoken first from here on (indices into ``ChapterEvidence/words``;
+    /// a speaker's name is not part of it).
+    public var opening: Range<Int>?
+    /// For a sentence inside a turn: the ``opening`` of the turn.
+    public var turnOpening: Range<Int>?
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
-                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil) {
+                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil, opening: Range<Int>? = nil,
+                turnOpening: Range<Int>? = nil) {
         self.time = time
         self.kind = kind
         self.wordIndex = wordIndex
         self.turnWordIndex = turnWordIndex
+        self.opening = opening
+        self.turnOpening = turnOpening
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
         self.musicBefore = musicBefore
@@ -147,6 +155,7 @@ public struct ChapterEvidence: Sendable {
                 document.formUnion(names)
             }
             var turnStarted = false
+            var turnOpening: Range<Int>?
             for (k, sentence) in turn.sentences.enumerated() {
                 let first = words.count
                 let stems = ChapterText.stems(sentence.text)
@@ -156,16 +165,18 @@ public struct ChapterEvidence: Sendable {
                 let question = sentence.text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("?")
                 if !turnStarted, let turnStart = turn.start {
                     turnStarted = true
+                    turnOpening = first..<words.count
                     let time = min(turnStart, start)
                     boundaries.append(ChapterBoundary(
                         time: time, kind: .turn, wordIndex: turnFirst,
                         pauseBefore: pause(before: time, previousEnd: previousEnd),
                         speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                        musicBefore: musicEnds(before: time), question: question))
+                        musicBefore: musicEnds(before: time), question: question, opening: first..<words.count))
                 } else if turnStarted {
                     boundaries.append(ChapterBoundary(
                         time: start, kind: .sentence, wordIndex: first, pauseBefore: pause(before: start, previousEnd: nil),
-                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst))
+                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst,
+                        opening: first..<words.count, turnOpening: turnOpening))
                 }
             }
             if turn.sentences.isEmpty, let start = turn.start {
@@ -297,6 +308,29 @@ public struct ChapterEvidence: Sendable {
         guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
         let turnMatch = lexical(headingStems, at: turn)
         return turnMatch.score < own.score ? (turnMatch.score, own.matched) : own
+    }
+
+    /// The (idf-weighted) share of a heading's words said together in the sentence that opens at a boundary:
+    /// a segment's opening line (the host's question, "let's talk about…") is where a heading's words meet,
+    /// while the same words scattered over the talk that follows are weaker evidence. Inside a turn it counts
+    /// no more than the turn's own opening: as in ``lexical(_:at:)-(_,ChapterBoundary)``, chapters open with
+    /// the turn, not with a later sentence that repeats the heading's words.
+    public func opening(_ headingStems: [String], at boundary: ChapterBoundary) -> Double {
+        let share = openingShare(headingStems, boundary.opening)
+        guard boundary.kind == .sentence else { return share }
+        return min(share, openingShare(headingStems, boundary.turnOpening))
+    }
+
+    func openingShare(_ headingStems: [String], _ range: Range<Int>?) -> Double {
+        guard let range, !range.isEmpty else { return 0 }
+        let said = Set(words[range])
+        var total = 0.0, found = 0.0
+        for stem in Set(headingStems) {
+            guard let weight = idf[stem] else { continue }
+            total += weight
+            if said.contains(stem) { found += weight }
+        }
+        return total > 0 ? found / total : 0
     }
 
     /// True when some of the heading's words occur in the transcript at all.

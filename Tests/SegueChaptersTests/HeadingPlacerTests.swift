@@ -179,3 +179,49 @@ enum Conversation {
         #expect(!chapters[1].title.isEmpty && !chapters[1].title.hasPrefix("Chapter"))
     }
 }
+
+@Suite struct OpeningSentenceTests {
+    /// A topic opened by a line that says the heading's words together ("let's talk about…"), and later,
+    /// after a long pause, a question, and a turn that scatter the same words through what follows.
+    static func evidence() -> ChapterEvidence {
+        let script: [(String, Double, [String])] = [
+            ("Ana", 2, ["Welcome back to the show.", "We have a lot of mail this week."]),
+            ("Ben", 9, ["Somebody wrote about bread and yeast.", "Bread is always popular here."]),
+            ("Ana", 16, ["Everybody asked us to talk about repairing old radios.", "Ben has a shelf full of them."]),
+            ("Ben", 24, ["My uncle had a shop near the harbour, with valves everywhere, dust, cables, tools, "
+                         + "manuals, soldering irons, customers, invoices and a cat called Pepper."]),
+            ("Ana", 32, ["It sounds like a museum, a workshop, a library, a warehouse and a zoo at once.",
+                         "Did he sell much?"]),
+            ("Ben", 42, ["Honestly?", "Radios, old radios, repairing radios: that was his love."]),
+            ("Ana", 52, ["That is a lovely story.", "Thanks for telling it."]),
+        ]
+        let turns = script.map { speaker, start, sentences in
+            TimedTurn(speaker: speaker, start: start, end: start + 6,
+                      sentences: sentences.enumerated().map { ($1, start + Double($0) * 3) })
+        }
+        // A long pause before the scattering turn: structurally the stronger boundary.
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end! + ($0 == 5 ? -2.0 : 0), end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 60)
+    }
+
+    static let headings = [TimelineHeading(title: "Mailbag", time: nil, line: 1),
+                           TimelineHeading(title: "Repairing old radios", time: nil, line: 2)]
+
+    @Test func theOpeningLineThatSaysTheHeadingsWordsTogetherCounts() {
+        let evidence = Self.evidence()
+        let stems = ChapterText.stems("Repairing old radios")
+        let opened = evidence.boundaries.first { abs($0.time - 16) < 0.01 }!
+        let scattered = evidence.boundaries.first { abs($0.time - 42) < 0.01 }!
+        #expect(evidence.opening(stems, at: opened) > 0.99)
+        #expect(evidence.opening(stems, at: scattered) == 0)
+        // Inside a turn, a later sentence counts no more than the turn's own opening line.
+        let inside = evidence.boundaries.first { abs($0.time - 45) < 0.01 }!
+        #expect(inside.kind == .sentence)
+        #expect(evidence.opening(stems, at: inside) == 0)
+    }
+
+    @Test func theTopicIsPlacedWhereItsOpeningLineSaysItsWords() {
+        let placement = HeadingPlacer().place(Self.headings, evidence: Self.evidence())
+        #expect(abs(placement.headings[1].placed - 16) < 0.01, "\(placement.headings.map(\.placed))")
+    }
+}
