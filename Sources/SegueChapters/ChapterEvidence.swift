@@ -26,16 +26,19 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var opening: Range<Int>?
     /// For a sentence inside a turn: the ``opening`` of the turn.
     public var turnOpening: Range<Int>?
+    /// 0…1: how sure the alignment is of this time (its turn's confidence; 1 for what the audio shows itself).
+    public var timing: Double
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
                 musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil, opening: Range<Int>? = nil,
-                turnOpening: Range<Int>? = nil) {
+                turnOpening: Range<Int>? = nil, timing: Double = 1) {
         self.time = time
         self.kind = kind
         self.wordIndex = wordIndex
         self.turnWordIndex = turnWordIndex
         self.opening = opening
         self.turnOpening = turnOpening
+        self.timing = timing
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
         self.musicBefore = musicBefore
@@ -67,16 +70,20 @@ public struct TimedTurn: Sendable, Equatable {
     public var end: Double?
     /// Sentences with their starts (nil: not placed).
     public var sentences: [(text: String, start: Double?)]
+    /// 0…1: how sure the alignment is of where the turn and its sentences start.
+    public var confidence: Double
 
-    public init(speaker: String?, start: Double?, end: Double?, sentences: [(text: String, start: Double?)]) {
+    public init(speaker: String?, start: Double?, end: Double?, sentences: [(text: String, start: Double?)],
+                confidence: Double = 1) {
         self.speaker = speaker
         self.start = start
         self.end = end
         self.sentences = sentences
+        self.confidence = confidence
     }
 
     public static func == (a: TimedTurn, b: TimedTurn) -> Bool {
-        a.speaker == b.speaker && a.start == b.start && a.end == b.end
+        a.speaker == b.speaker && a.start == b.start && a.end == b.end && a.confidence == b.confidence
             && a.sentences.map(\.text) == b.sentences.map(\.text) && a.sentences.map(\.start) == b.sentences.map(\.start)
     }
 }
@@ -102,7 +109,7 @@ public struct ChapterEvidence: Sendable {
     public init(alignment: EpisodeAlignment) {
         let turns = alignment.turns.map { turn in
             TimedTurn(speaker: turn.speaker, start: turn.status == .aligned ? turn.start : nil, end: turn.end,
-                      sentences: turn.sentences.map { ($0.text, $0.start) })
+                      sentences: turn.sentences.map { ($0.text, $0.start) }, confidence: turn.confidence)
         }
         var music = alignment.analysis.activity.music.map { ($0.start, $0.end) }
         // Audio with no transcript text separates segments like a jingle does when it is music or a
@@ -171,19 +178,20 @@ public struct ChapterEvidence: Sendable {
                         time: time, kind: .turn, wordIndex: turnFirst,
                         pauseBefore: pause(before: time, previousEnd: previousEnd),
                         speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                        musicBefore: musicEnds(before: time), question: question, opening: first..<words.count))
+                        musicBefore: musicEnds(before: time), question: question, opening: first..<words.count,
+                        timing: turn.confidence))
                 } else if turnStarted {
                     boundaries.append(ChapterBoundary(
                         time: start, kind: .sentence, wordIndex: first, pauseBefore: pause(before: start, previousEnd: nil),
                         musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst,
-                        opening: first..<words.count, turnOpening: turnOpening))
+                        opening: first..<words.count, turnOpening: turnOpening, timing: turn.confidence))
                 }
             }
             if turn.sentences.isEmpty, let start = turn.start {
                 boundaries.append(ChapterBoundary(time: start, kind: .turn, wordIndex: turnFirst,
                                                   pauseBefore: pause(before: start, previousEnd: previousEnd),
                                                   speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                                                  musicBefore: musicEnds(before: start)))
+                                                  musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
             if let start = turn.start {
                 turnText.append((start, turn.sentences.map(\.text).joined(separator: " "), turnFirst))

@@ -132,6 +132,29 @@ enum Conversation {
         #expect(!report.allWithinTolerance)
     }
 
+    @Test func oneBadlyTimedTurnDoesNotPullTheSharedOffset() throws {
+        // Audio inserted before the episode: every heading is 15 s late. The alignment placed topic 3's
+        // opening turn 1.2 s early and says it is unsure of it; topic 5's it is sure of. The offset is the
+        // sure one's, and topic 3 is explained by it (drift), not reported as a heading of its own.
+        var turns = Conversation.turns()
+        let unsure = 3 * 5
+        turns[unsure].start! -= 1.2
+        turns[unsure].sentences[0].start! -= 1.2
+        turns[unsure].confidence = 0.3
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        let evidence = ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: Conversation.duration)
+        let headings = [0, 3, 5].enumerated().map { n, k in
+            TimelineHeading(title: Conversation.topics[k].title, time: k == 0 ? 0 : Conversation.truth(k) - 15, line: n + 1)
+        }
+        let placement = HeadingPlacer().place(headings, evidence: evidence)
+        #expect(abs(placement.headings[1].placed - (Conversation.truth(3) - 1.2)) < 0.01)
+        let report = TimelineVerifier(tolerance: 2).verify(placement)
+        #expect(report.findings.count == 1)
+        let finding = try #require(report.findings.first)
+        #expect(abs(finding.offset - 15) < 0.2, "\(finding)")
+        #expect(report.headings.map(\.status) == [.ok, .drift, .drift], "\(report.headings.map { ($0.placed, $0.status) })")
+    }
+
     @Test func verificationFlagsOnlyTheMovedHeading() {
         let placement = HeadingPlacer().place(
             Conversation.headings { $0 == 3 ? Conversation.truth(3) + 12 : Conversation.truth($0) },
