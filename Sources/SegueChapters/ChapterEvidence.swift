@@ -102,6 +102,8 @@ public struct ChapterEvidence: Sendable {
     /// Music spans (s).
     public var music: [(start: Double, end: Double)]
     var positions: [String: [Int]]
+    /// Indices into ``words`` of the speakers' names put before each turn (not said in the audio).
+    var namePositions: Set<Int> = []
 
     public var hasTranscript: Bool { !words.isEmpty }
 
@@ -141,6 +143,7 @@ public struct ChapterEvidence: Sendable {
         var documents: [Set<String>] = []
         var boundaries: [ChapterBoundary] = [ChapterBoundary(time: 0, kind: .start, wordIndex: 0)]
         var turnText: [(Double, String, Int)] = []
+        var namePositions = Set<Int>()
         var previousSpeaker: String?
         var previousEnd: Double?
         func pause(before time: Double, previousEnd: Double?) -> Double {
@@ -158,6 +161,7 @@ public struct ChapterEvidence: Sendable {
             // The speaker's name is part of what a turn is about ("How Ines started…" where Ines speaks).
             if let speaker = turn.speaker {
                 let names = ChapterText.stems(speaker)
+                namePositions.formUnion(words.count..<words.count + names.count)
                 words += names
                 document.formUnion(names)
             }
@@ -229,6 +233,7 @@ public struct ChapterEvidence: Sendable {
         var positions: [String: [Int]] = [:]
         for (n, word) in words.enumerated() { positions[word, default: []].append(n) }
         self.positions = positions
+        self.namePositions = namePositions
     }
 
     /// Without a transcript: pause ends, speaker changes and music ends found in the audio.
@@ -339,6 +344,19 @@ public struct ChapterEvidence: Sendable {
             if said.contains(stem) { found += weight }
         }
         return total > 0 ? found / total : 0
+    }
+
+    /// The last index in `range` at which one of the heading's words is said (a speaker's name put before a
+    /// turn does not count), or nil.
+    public func lastMention(_ headingStems: [String], in range: Range<Int>) -> Int? {
+        var last: Int?
+        for stem in Set(headingStems) {
+            guard let list = positions[stem] else { continue }
+            var i = Self.firstIndex(in: list, atLeast: range.upperBound) - 1
+            while i >= 0, list[i] >= range.lowerBound, namePositions.contains(list[i]) { i -= 1 }
+            if i >= 0, list[i] >= range.lowerBound { last = max(last ?? list[i], list[i]) }
+        }
+        return last
     }
 
     /// True when some of the heading's words occur in the transcript at all.

@@ -72,6 +72,9 @@ public struct HeadingPlacer: Sendable {
     public var lexicalWeight = 8.0
     /// Weight of the heading's share said in a boundary's opening sentence (0…1).
     public var openingWeight = 2.0
+    /// For a heading none of whose words is said: the worth of the first turn after the previous heading's
+    /// words were last said (about a clear turn boundary's: a speaker change after a pause).
+    public var topicEndWeight = 0.75
     /// The prior's scale (s) before an offset is fitted, and its bounds after.
     public var defaultScale = 60.0
     public var minimumScale = 10.0
@@ -115,6 +118,7 @@ public struct HeadingPlacer: Sendable {
             mapping = fit(headings, evidence: evidence, placed: result, lexical: lexical)
             result = solve(headings, evidence: evidence, lexical: lexical, mapping: mapping)
         }
+        result = placeUnsaid(headings, stems: stems, evidence: evidence, choice: result, mapping: mapping)
         if let keepWithin, timed {
             result = keepStated(headings, evidence: evidence, lexical: lexical, choice: result,
                                 mapping: mapping ?? TimeMapping(scale: defaultScale), within: keepWithin)
@@ -128,10 +132,18 @@ public struct HeadingPlacer: Sendable {
     /// What the transcript says for a heading at a boundary, on the scale of boundary strength and prior.
     func text(_ match: TextMatch) -> Double { lexicalWeight * match.score + openingWeight * match.opening }
 
+    /// A chapter does not start in the episode's last seconds (an outro sting, a closing line).
+    func closing(_ boundary: ChapterBoundary, _ evidence: ChapterEvidence) -> Double {
+        boundary.time > evidence.duration - min(10, 0.04 * evidence.duration) ? -3 : 0
+    }
+
     /// `quantum`: the rounding of the stated times (see `statedRounding`); a time anywhere within half
-    /// of it from where the timeline says costs nothing.
-    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?, quantum: Double = 0) -> Double {
-        guard let mapping, let stated = heading.time else { return 0 }
+    /// of it from where the timeline says costs nothing. A time past the episode's end (`duration`), even
+    /// after the fitted offset and rate, cannot be right and says nothing: it does not pull its heading
+    /// into the episode's last seconds.
+    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?, quantum: Double = 0,
+               duration: Double = .infinity) -> Double {
+        guard let mapping, let stated = heading.time, mapping.map(stated) <= duration else { return 0 }
         let distance = max(0, abs(time - mapping.map(stated)) - quantum / 2)
         return -min(distance / mapping.scale, priorCap)
     }
@@ -160,10 +172,9 @@ public struct HeadingPlacer: Sendable {
         let quantum = Self.statedRounding(headings)
         func score(_ n: Int, _ k: Int) -> Double {
             if let local { return local(n, k) }
-            // A chapter does not start in the episode's last seconds (an outro sting, a closing line).
-            let tail = boundaries[k].time > evidence.duration - min(10, 0.04 * evidence.duration) && n > 0 ? -3.0 : 0
+            let tail = n > 0 ? closing(boundaries[k], evidence) : 0
             return text(lexical[n][k]) + boundaries[k].strength + tail
-                + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum)
+                + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum, duration: evidence.duration)
         }
         for gap in [minimumGap, 0.0] {
             var value = [[Double]](repeating: [Double](repeating: -.infinity, count: c), count: h)
@@ -289,6 +300,38 @@ public struct HeadingPlacer: Sendable {
             }
             guard let best = near.max(by: { local($0) < local($1) }) else { continue }
             if local(chosen) - local(best) < doubtMargin { choice[n] = best }
+        }
+        return choice
+    }
+
+    /// A heading none of whose words is said ("Wrap-up", "Outro") has no text of its own to find it by, but the
+    /// text still says where its chapter cannot have begun yet: while the previous heading's topic is still
+    /// being talked about. It is placed again between its neighbours, with the first turn after the previous
+    /// heading's words were last said counting `topicEndWeight` more, besides the boundary's strength and
+    /// the stated time.
+    func placeUnsaid(_ headings: [TimelineHeading], stems: [[String]], evidence: ChapterEvidence,
+                     choice: [Int], mapping: TimeMapping?) -> [Int] {
+        var choice = choice
+        let boundaries = evidence.boundaries
+        let quantum = Self.statedRounding(headings)
+        for n in headings.indices where n > 0 && !forcedZero(n, headings) && !evidence.mentions(stems[n]) {
+            let previous = boundaries[choice[n - 1]]
+            let next = n + 1 < headings.count ? boundaries[choice[n + 1]] : nil
+            guard let from = previous.wordIndex ?? (previous.kind == .start ? 0 : nil) else { continue }
+            let to = next?.wordIndex ?? evidence.words.count
+            guard from < to, let said = evidence.lastMention(stems[n - 1], in: from..<to) else { continue }
+            let low = previous.time + minimumGap, high = (next?.time ?? .infinity) - minimumGap
+            let candidates = boundaries.indices.filter { boundaries[$0].time > low && boundaries[$0].time < high }
+            guard !candidates.isEmpty else { continue }
+            let topicEnd = candidates.first {
+                boundaries[$0].kind != .sentence && (boundaries[$0].wordIndex ?? -1) > said
+            }
+            func score(_ k: Int) -> Double {
+                boundaries[k].strength + closing(boundaries[k], evidence) + (k == topicEnd ? topicEndWeight : 0)
+                    + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum,
+                            duration: evidence.duration)
+            }
+            if let best = candidates.max(by: { score($0) < score($1) }) { choice[n] = best }
         }
         return choice
     }

@@ -248,3 +248,42 @@ enum Conversation {
         #expect(abs(placement.headings[1].placed - 16) < 0.01, "\(placement.headings.map(\.placed))")
     }
 }
+
+/// Headings none of whose words is said ("Wrap-up", "Outro").
+@Suite struct UnsaidHeadingTests {
+    /// Chess, then listener mail about bread (last mentioned at 40 s), then the closing exchange: a question
+    /// at 49 s, and a longer pause before an answer at 58 s that is structurally the stronger boundary.
+    static func evidence() -> ChapterEvidence {
+        let script: [(String, Double, Double, String)] = [
+            ("Ana", 3, 10, "Welcome to the show, today we talk about chess openings."),
+            ("Ben", 11, 20, "The chess openings I love are the old ones."),
+            ("Ana", 22, 30, "Let's read some listener mail about bread."),
+            ("Ben", 31, 39, "A listener asks about bread flour and ovens."),
+            ("Ana", 40, 48, "Bread needs patience, so our listener should wait."),
+            ("Ben", 49, 53, "Where can people find your recipes?"),
+            ("Ana", 58, 65, "On my website, with photos of every loaf."),
+            ("Ben", 66, 72, "Thanks for coming on, see you soon."),
+        ]
+        let turns = script.map { TimedTurn(speaker: $0.0, start: $0.1, end: $0.2, sentences: [($0.3, $0.1)]) }
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 80)
+    }
+
+    @Test func anUnsaidHeadingStartsWhereThePreviousTopicWasLastTalkedAbout() {
+        let headings = ["Chess openings", "Listener mail about bread", "Wrap-up"].enumerated().map {
+            TimelineHeading(title: $1, time: nil, line: $0 + 1)
+        }
+        let placement = HeadingPlacer().place(headings, evidence: Self.evidence())
+        #expect(placement.headings.map(\.placed) == [0, 22, 49])
+    }
+
+    @Test func aStatedTimePastTheEndDoesNotPullAnUnsaidHeadingIntoTheLastTurns() {
+        // Every stated time exact but the last, which is past the episode's end: no evidence at all.
+        var headings = Conversation.headings { Conversation.truth($0) }
+        headings[7].title = "Outro"
+        headings[7].time = Conversation.duration + 5
+        let placement = HeadingPlacer().place(headings, evidence: Conversation.evidence())
+        #expect(abs(placement.headings[7].placed - Conversation.topicStart(7)) < 0.01,
+                "\(placement.headings.map(\.placed))")
+    }
+}
