@@ -21,13 +21,24 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var question: Bool
     /// For a sentence inside a turn: the ``wordIndex`` of the turn's start.
     public var turnWordIndex: Int?
+    /// The content words of the sentence spoken first from here on (indices into ``ChapterEvidence/words``;
+    /// a speaker's name is not part of it).
+    public var opening: Range<Int>?
+    /// For a sentence inside a turn: the ``opening`` of the turn.
+    public var turnOpening: Range<Int>?
+    /// 0…1: how sure the alignment is of this time (its turn's confidence; 1 for what the audio shows itself).
+    public var timing: Double
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
-                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil) {
+                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil, opening: Range<Int>? = nil,
+                turnOpening: Range<Int>? = nil, timing: Double = 1) {
         self.time = time
         self.kind = kind
         self.wordIndex = wordIndex
         self.turnWordIndex = turnWordIndex
+        self.opening = opening
+        self.turnOpening = turnOpening
+        self.timing = timing
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
         self.musicBefore = musicBefore
@@ -59,16 +70,20 @@ public struct TimedTurn: Sendable, Equatable {
     public var end: Double?
     /// Sentences with their starts (nil: not placed).
     public var sentences: [(text: String, start: Double?)]
+    /// 0…1: how sure the alignment is of where the turn and its sentences start.
+    public var confidence: Double
 
-    public init(speaker: String?, start: Double?, end: Double?, sentences: [(text: String, start: Double?)]) {
+    public init(speaker: String?, start: Double?, end: Double?, sentences: [(text: String, start: Double?)],
+                confidence: Double = 1) {
         self.speaker = speaker
         self.start = start
         self.end = end
         self.sentences = sentences
+        self.confidence = confidence
     }
 
     public static func == (a: TimedTurn, b: TimedTurn) -> Bool {
-        a.speaker == b.speaker && a.start == b.start && a.end == b.end
+        a.speaker == b.speaker && a.start == b.start && a.end == b.end && a.confidence == b.confidence
             && a.sentences.map(\.text) == b.sentences.map(\.text) && a.sentences.map(\.start) == b.sentences.map(\.start)
     }
 }
@@ -87,6 +102,8 @@ public struct ChapterEvidence: Sendable {
     /// Music spans (s).
     public var music: [(start: Double, end: Double)]
     var positions: [String: [Int]]
+    /// Indices into ``words`` of the speakers' names put before each turn (not said in the audio).
+    var namePositions: Set<Int> = []
 
     public var hasTranscript: Bool { !words.isEmpty }
 
@@ -94,7 +111,7 @@ public struct ChapterEvidence: Sendable {
     public init(alignment: EpisodeAlignment) {
         let turns = alignment.turns.map { turn in
             TimedTurn(speaker: turn.speaker, start: turn.status == .aligned ? turn.start : nil, end: turn.end,
-                      sentences: turn.sentences.map { ($0.text, $0.start) })
+                      sentences: turn.sentences.map { ($0.text, $0.start) }, confidence: turn.confidence)
         }
         var music = alignment.analysis.activity.music.map { ($0.start, $0.end) }
         // Audio with no transcript text separates segments like a jingle does when it is music or a
@@ -126,6 +143,7 @@ public struct ChapterEvidence: Sendable {
         var documents: [Set<String>] = []
         var boundaries: [ChapterBoundary] = [ChapterBoundary(time: 0, kind: .start, wordIndex: 0)]
         var turnText: [(Double, String, Int)] = []
+        var namePositions = Set<Int>()
         var previousSpeaker: String?
         var previousEnd: Double?
         func pause(before time: Double, previousEnd: Double?) -> Double {
@@ -143,10 +161,12 @@ public struct ChapterEvidence: Sendable {
             // The speaker's name is part of what a turn is about ("How Ines started…" where Ines speaks).
             if let speaker = turn.speaker {
                 let names = ChapterText.stems(speaker)
+                namePositions.formUnion(words.count..<words.count + names.count)
                 words += names
                 document.formUnion(names)
             }
             var turnStarted = false
+            var turnOpening: Range<Int>?
             for (k, sentence) in turn.sentences.enumerated() {
                 let first = words.count
                 let stems = ChapterText.stems(sentence.text)
@@ -156,23 +176,26 @@ public struct ChapterEvidence: Sendable {
                 let question = sentence.text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("?")
                 if !turnStarted, let turnStart = turn.start {
                     turnStarted = true
+                    turnOpening = first..<words.count
                     let time = min(turnStart, start)
                     boundaries.append(ChapterBoundary(
                         time: time, kind: .turn, wordIndex: turnFirst,
                         pauseBefore: pause(before: time, previousEnd: previousEnd),
                         speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                        musicBefore: musicEnds(before: time), question: question))
+                        musicBefore: musicEnds(before: time), question: question, opening: first..<words.count,
+                        timing: turn.confidence))
                 } else if turnStarted {
                     boundaries.append(ChapterBoundary(
                         time: start, kind: .sentence, wordIndex: first, pauseBefore: pause(before: start, previousEnd: nil),
-                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst))
+                        musicBefore: musicEnds(before: start), question: question, turnWordIndex: turnFirst,
+                        opening: first..<words.count, turnOpening: turnOpening, timing: turn.confidence))
                 }
             }
             if turn.sentences.isEmpty, let start = turn.start {
                 boundaries.append(ChapterBoundary(time: start, kind: .turn, wordIndex: turnFirst,
                                                   pauseBefore: pause(before: start, previousEnd: previousEnd),
                                                   speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                                                  musicBefore: musicEnds(before: start)))
+                                                  musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
             if let start = turn.start {
                 turnText.append((start, turn.sentences.map(\.text).joined(separator: " "), turnFirst))
@@ -210,6 +233,7 @@ public struct ChapterEvidence: Sendable {
         var positions: [String: [Int]] = [:]
         for (n, word) in words.enumerated() { positions[word, default: []].append(n) }
         self.positions = positions
+        self.namePositions = namePositions
     }
 
     /// Without a transcript: pause ends, speaker changes and music ends found in the audio.
@@ -297,6 +321,42 @@ public struct ChapterEvidence: Sendable {
         guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
         let turnMatch = lexical(headingStems, at: turn)
         return turnMatch.score < own.score ? (turnMatch.score, own.matched) : own
+    }
+
+    /// The (idf-weighted) share of a heading's words said together in the sentence that opens at a boundary:
+    /// a segment's opening line (the host's question, "let's talk about…") is where a heading's words meet,
+    /// while the same words scattered over the talk that follows are weaker evidence. Inside a turn it counts
+    /// no more than the turn's own opening: as in ``lexical(_:at:)-(_,ChapterBoundary)``, chapters open with
+    /// the turn, not with a later sentence that repeats the heading's words.
+    public func opening(_ headingStems: [String], at boundary: ChapterBoundary) -> Double {
+        let share = openingShare(headingStems, boundary.opening)
+        guard boundary.kind == .sentence else { return share }
+        return min(share, openingShare(headingStems, boundary.turnOpening))
+    }
+
+    func openingShare(_ headingStems: [String], _ range: Range<Int>?) -> Double {
+        guard let range, !range.isEmpty else { return 0 }
+        let said = Set(words[range])
+        var total = 0.0, found = 0.0
+        for stem in Set(headingStems) {
+            guard let weight = idf[stem] else { continue }
+            total += weight
+            if said.contains(stem) { found += weight }
+        }
+        return total > 0 ? found / total : 0
+    }
+
+    /// The last index in `range` at which one of the heading's words is said (a speaker's name put before a
+    /// turn does not count), or nil.
+    public func lastMention(_ headingStems: [String], in range: Range<Int>) -> Int? {
+        var last: Int?
+        for stem in Set(headingStems) {
+            guard let list = positions[stem] else { continue }
+            var i = Self.firstIndex(in: list, atLeast: range.upperBound) - 1
+            while i >= 0, list[i] >= range.lowerBound, namePositions.contains(list[i]) { i -= 1 }
+            if i >= 0, list[i] >= range.lowerBound { last = max(last ?? list[i], list[i]) }
+        }
+        return last
     }
 
     /// True when some of the heading's words occur in the transcript at all.

@@ -64,8 +64,17 @@ public struct HeadingPlacement: Sendable {
 /// and rate fitted on the confident lexical matches first. Headings stay in order and distinct; the first
 /// starts at 0 (unless `firstAtZero` is off and it states a later time).
 public struct HeadingPlacer: Sendable {
+    /// A heading's words at one boundary: the share said from there on (``ChapterEvidence/lexical(_:at:)-(_,ChapterBoundary)``),
+    /// the words matched, and the share said in the opening sentence (``ChapterEvidence/opening(_:at:)``).
+    typealias TextMatch = (score: Double, matched: [String], opening: Double)
+
     /// Weight of the lexical share (0…1) against boundary strength (≈ 0…2) and the prior (≈ 0…−4).
     public var lexicalWeight = 8.0
+    /// Weight of the heading's share said in a boundary's opening sentence (0…1).
+    public var openingWeight = 2.0
+    /// For a heading none of whose words is said: the worth of the first turn after the previous heading's
+    /// words were last said (about a clear turn boundary's: a speaker change after a pause).
+    public var topicEndWeight = 0.75
     /// The prior's scale (s) before an offset is fitted, and its bounds after.
     public var defaultScale = 60.0
     public var minimumScale = 10.0
@@ -91,8 +100,11 @@ public struct HeadingPlacer: Sendable {
         guard !headings.isEmpty else { return HeadingPlacement(headings: [], mapping: nil) }
         let stems = headings.map { ChapterText.stems($0.title) }
         let timed = headings.contains { $0.time != nil }
-        let lexical: [[(score: Double, matched: [String])]] = stems.map { s in
-            evidence.boundaries.map { evidence.lexical(s, at: $0) }
+        let lexical: [[TextMatch]] = stems.map { s in
+            evidence.boundaries.map { boundary in
+                let match = evidence.lexical(s, at: boundary)
+                return (match.score, match.matched, evidence.opening(s, at: boundary))
+            }
         }
         if !evidence.hasTranscript {
             return snap(headings, evidence: evidence, lexical: lexical)
@@ -106,6 +118,7 @@ public struct HeadingPlacer: Sendable {
             mapping = fit(headings, evidence: evidence, placed: result, lexical: lexical)
             result = solve(headings, evidence: evidence, lexical: lexical, mapping: mapping)
         }
+        result = placeUnsaid(headings, stems: stems, evidence: evidence, choice: result, mapping: mapping)
         if let keepWithin, timed {
             result = keepStated(headings, evidence: evidence, lexical: lexical, choice: result,
                                 mapping: mapping ?? TimeMapping(scale: defaultScale), within: keepWithin)
@@ -116,10 +129,21 @@ public struct HeadingPlacer: Sendable {
 
     // MARK: Dynamic programme
 
+    /// What the transcript says for a heading at a boundary, on the scale of boundary strength and prior.
+    func text(_ match: TextMatch) -> Double { lexicalWeight * match.score + openingWeight * match.opening }
+
+    /// A chapter does not start in the episode's last seconds (an outro sting, a closing line).
+    func closing(_ boundary: ChapterBoundary, _ evidence: ChapterEvidence) -> Double {
+        boundary.time > evidence.duration - min(10, 0.04 * evidence.duration) ? -3 : 0
+    }
+
     /// `quantum`: the rounding of the stated times (see `statedRounding`); a time anywhere within half
-    /// of it from where the timeline says costs nothing.
-    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?, quantum: Double = 0) -> Double {
-        guard let mapping, let stated = heading.time else { return 0 }
+    /// of it from where the timeline says costs nothing. A time past the episode's end (`duration`), even
+    /// after the fitted offset and rate, cannot be right and says nothing: it does not pull its heading
+    /// into the episode's last seconds.
+    func prior(_ heading: TimelineHeading, at time: Double, mapping: TimeMapping?, quantum: Double = 0,
+               duration: Double = .infinity) -> Double {
+        guard let mapping, let stated = heading.time, mapping.map(stated) <= duration else { return 0 }
         let distance = max(0, abs(time - mapping.map(stated)) - quantum / 2)
         return -min(distance / mapping.scale, priorCap)
     }
@@ -141,17 +165,16 @@ public struct HeadingPlacer: Sendable {
 
     /// The best order-preserving choice of one boundary per heading (indices into `evidence.boundaries`).
     func solve(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-               lexical: [[(score: Double, matched: [String])]], mapping: TimeMapping?,
+               lexical: [[TextMatch]], mapping: TimeMapping?,
                local: ((Int, Int) -> Double)? = nil) -> [Int] {
         let boundaries = evidence.boundaries
         let h = headings.count, c = boundaries.count
         let quantum = Self.statedRounding(headings)
         func score(_ n: Int, _ k: Int) -> Double {
             if let local { return local(n, k) }
-            // A chapter does not start in the episode's last seconds (an outro sting, a closing line).
-            let tail = boundaries[k].time > evidence.duration - min(10, 0.04 * evidence.duration) && n > 0 ? -3.0 : 0
-            return lexicalWeight * lexical[n][k].score + boundaries[k].strength + tail
-                + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum)
+            let tail = n > 0 ? closing(boundaries[k], evidence) : 0
+            return text(lexical[n][k]) + boundaries[k].strength + tail
+                + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum, duration: evidence.duration)
         }
         for gap in [minimumGap, 0.0] {
             var value = [[Double]](repeating: [Double](repeating: -.infinity, count: c), count: h)
@@ -183,7 +206,7 @@ public struct HeadingPlacer: Sendable {
     /// Offset and rate between stated times and the confident lexical placements (Theil–Sen), and the
     /// spread of the anchors about that line as the prior's scale.
     func fit(_ headings: [TimelineHeading], evidence: ChapterEvidence, placed: [Int],
-             lexical: [[(score: Double, matched: [String])]]) -> TimeMapping {
+             lexical: [[TextMatch]]) -> TimeMapping {
         var pairs: [(stated: Double, placed: Double)] = []
         for (n, heading) in headings.enumerated() {
             guard let stated = heading.time, !forcedZero(n, headings) else { continue }
@@ -237,11 +260,11 @@ public struct HeadingPlacer: Sendable {
     }
 
     func describe(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-                  lexical: [[(score: Double, matched: [String])]], choice: [Int], mapping: TimeMapping?) -> [PlacedHeading] {
+                  lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping?) -> [PlacedHeading] {
         headings.enumerated().map { n, heading in
             let k = choice[n]
             let boundary = evidence.boundaries.isEmpty ? ChapterBoundary(time: 0, kind: .start) : evidence.boundaries[k]
-            let match = evidence.boundaries.isEmpty ? (score: 0.0, matched: [String]()) : lexical[n][k]
+            let match = evidence.boundaries.isEmpty ? (score: 0.0, matched: [String](), opening: 0.0) : lexical[n][k]
             let expected = heading.time.map { mapping?.map($0) ?? $0 }
             var confidence = 0.15 + 0.55 * min(1, match.score * 1.5) + 0.15 * min(1, max(0, boundary.strength))
             if let expected, let scale = mapping?.scale {
@@ -260,7 +283,7 @@ public struct HeadingPlacer: Sendable {
     public var doubtMargin = 1.5
 
     func keepStated(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-                    lexical: [[(score: Double, matched: [String])]], choice: [Int], mapping: TimeMapping,
+                    lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping,
                     within: Double) -> [Int] {
         var choice = choice
         let boundaries = evidence.boundaries
@@ -269,7 +292,7 @@ public struct HeadingPlacer: Sendable {
             let expected = mapping.map(stated)
             let chosen = choice[n]
             if abs(boundaries[chosen].time - expected) <= within { continue }
-            func local(_ k: Int) -> Double { lexicalWeight * lexical[n][k].score + boundaries[k].strength }
+            func local(_ k: Int) -> Double { text(lexical[n][k]) + boundaries[k].strength }
             let low = n > 0 ? boundaries[choice[n - 1]].time : -1
             let high = n + 1 < headings.count ? boundaries[choice[n + 1]].time : .infinity
             let near = boundaries.indices.filter {
@@ -281,12 +304,44 @@ public struct HeadingPlacer: Sendable {
         return choice
     }
 
+    /// A heading none of whose words is said ("Wrap-up", "Outro") has no text of its own to find it by, but the
+    /// text still says where its chapter cannot have begun yet: while the previous heading's topic is still
+    /// being talked about. It is placed again between its neighbours, with the first turn after the previous
+    /// heading's words were last said counting `topicEndWeight` more, besides the boundary's strength and
+    /// the stated time.
+    func placeUnsaid(_ headings: [TimelineHeading], stems: [[String]], evidence: ChapterEvidence,
+                     choice: [Int], mapping: TimeMapping?) -> [Int] {
+        var choice = choice
+        let boundaries = evidence.boundaries
+        let quantum = Self.statedRounding(headings)
+        for n in headings.indices where n > 0 && !forcedZero(n, headings) && !evidence.mentions(stems[n]) {
+            let previous = boundaries[choice[n - 1]]
+            let next = n + 1 < headings.count ? boundaries[choice[n + 1]] : nil
+            guard let from = previous.wordIndex ?? (previous.kind == .start ? 0 : nil) else { continue }
+            let to = next?.wordIndex ?? evidence.words.count
+            guard from < to, let said = evidence.lastMention(stems[n - 1], in: from..<to) else { continue }
+            let low = previous.time + minimumGap, high = (next?.time ?? .infinity) - minimumGap
+            let candidates = boundaries.indices.filter { boundaries[$0].time > low && boundaries[$0].time < high }
+            guard !candidates.isEmpty else { continue }
+            let topicEnd = candidates.first {
+                boundaries[$0].kind != .sentence && (boundaries[$0].wordIndex ?? -1) > said
+            }
+            func score(_ k: Int) -> Double {
+                boundaries[k].strength + closing(boundaries[k], evidence) + (k == topicEnd ? topicEndWeight : 0)
+                    + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum,
+                            duration: evidence.duration)
+            }
+            if let best = candidates.max(by: { score($0) < score($1) }) { choice[n] = best }
+        }
+        return choice
+    }
+
     // MARK: Without a transcript
 
     /// Headings with times snap to the strongest boundary near their stated time (± `snapRadius`, or
     /// ± `wideRadius` when nothing is near), in order; headings with no boundary keep their stated time.
     func snap(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-              lexical: [[(score: Double, matched: [String])]]) -> HeadingPlacement {
+              lexical: [[TextMatch]]) -> HeadingPlacement {
         var evidence = evidence
         // The stated times themselves are (weak) candidates, so that every heading has somewhere to go.
         for heading in headings {
@@ -303,7 +358,7 @@ public struct HeadingPlacer: Sendable {
             if distance <= wideRadius { return boundaries[k].strength - 2 - 0.05 * distance }
             return -1e6
         }
-        let lexicalEmpty = lexical.map { _ in boundaries.map { _ in (score: 0.0, matched: [String]()) } }
+        let lexicalEmpty = lexical.map { _ in boundaries.map { _ in (score: 0.0, matched: [String](), opening: 0.0) } }
         let choice = solve(headings, evidence: evidence, lexical: lexicalEmpty, mapping: nil, local: local)
         let mapping = TimeMapping(scale: snapRadius)
         return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexicalEmpty, choice: choice,

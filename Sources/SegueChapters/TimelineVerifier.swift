@@ -57,17 +57,23 @@ public struct TimelineVerifier: Sendable {
         }
         var findings: [TimelineFinding] = []
         var model: [Int: Double] = [:]   // heading → difference the finding predicts
-        // The largest group of headings sharing one difference (within half the tolerance).
-        let width = max(0.5, tolerance / 2)
+        // The largest group of headings sharing one difference: within the tolerance of it, as a heading
+        // counts as `drift` when it is within the tolerance of the difference its finding predicts.
+        let width = tolerance
         var bestGroup: [(n: Int, stated: Double, d: Double)] = []
         for center in diffs {
             let group = diffs.filter { abs($0.d - center.d) <= width }
             if group.count > bestGroup.count { bestGroup = group }
         }
-        let shared = HeadingPlacer.median(bestGroup.map(\.d))
-        if bestGroup.count >= 2, abs(shared) > tolerance, Double(bestGroup.count) >= 0.5 * Double(diffs.count) {
-            let refined = bestGroup.filter { abs($0.d - shared) <= width }
-            let offset = HeadingPlacer.median(refined.map(\.d))
+        // The shared difference weighs each heading by how sure the alignment is of its time, so that one
+        // turn start the alignment placed badly does not pull the offset it reports.
+        let timing = Dictionary(uniqueKeysWithValues: placed.map { ($0.index, max($0.boundary.timing, 0.01)) })
+        func shared(_ group: [(n: Int, stated: Double, d: Double)]) -> Double {
+            Self.weightedMedian(group.map { ($0.d, timing[$0.n] ?? 1) })
+        }
+        if bestGroup.count >= 2, abs(shared(bestGroup)) > tolerance, Double(bestGroup.count) >= 0.5 * Double(diffs.count) {
+            let refined = diffs.filter { abs($0.d - shared(bestGroup)) <= width }
+            let offset = shared(refined)
             let first = refined.map(\.stated).min() ?? 0
             let before = placed.filter { ($0.stated ?? -1) < first }.compactMap(\.stated).max() ?? 0
             let late = offset > 0
@@ -112,6 +118,23 @@ public struct TimelineVerifier: Sendable {
                                    evidence: p.evidence)
         }
         return TimelineVerification(tolerance: tolerance, headings: headings, findings: findings)
+    }
+
+    /// The value at which half of the total weight lies on either side (the mean of the two middle values
+    /// when the halves meet exactly between them).
+    static func weightedMedian(_ values: [(value: Double, weight: Double)]) -> Double {
+        let sorted = values.sorted { $0.value < $1.value }
+        let total = sorted.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return HeadingPlacer.median(values.map(\.value)) }
+        var below = 0.0
+        for (n, item) in sorted.enumerated() {
+            below += item.weight
+            if abs(below - total / 2) < 1e-9 * total, n + 1 < sorted.count {
+                return 0.5 * (item.value + sorted[n + 1].value)
+            }
+            if below > total / 2 { return item.value }
+        }
+        return sorted.last?.value ?? 0
     }
 
     func clock(_ seconds: Double) -> String {

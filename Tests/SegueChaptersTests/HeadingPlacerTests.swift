@@ -132,6 +132,29 @@ enum Conversation {
         #expect(!report.allWithinTolerance)
     }
 
+    @Test func oneBadlyTimedTurnDoesNotPullTheSharedOffset() throws {
+        // Audio inserted before the episode: every heading is 15 s late. The alignment placed topic 3's
+        // opening turn 1.2 s early and says it is unsure of it; topic 5's it is sure of. The offset is the
+        // sure one's, and topic 3 is explained by it (drift), not reported as a heading of its own.
+        var turns = Conversation.turns()
+        let unsure = 3 * 5
+        turns[unsure].start! -= 1.2
+        turns[unsure].sentences[0].start! -= 1.2
+        turns[unsure].confidence = 0.3
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        let evidence = ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: Conversation.duration)
+        let headings = [0, 3, 5].enumerated().map { n, k in
+            TimelineHeading(title: Conversation.topics[k].title, time: k == 0 ? 0 : Conversation.truth(k) - 15, line: n + 1)
+        }
+        let placement = HeadingPlacer().place(headings, evidence: evidence)
+        #expect(abs(placement.headings[1].placed - (Conversation.truth(3) - 1.2)) < 0.01)
+        let report = TimelineVerifier(tolerance: 2).verify(placement)
+        #expect(report.findings.count == 1)
+        let finding = try #require(report.findings.first)
+        #expect(abs(finding.offset - 15) < 0.2, "\(finding)")
+        #expect(report.headings.map(\.status) == [.ok, .drift, .drift], "\(report.headings.map { ($0.placed, $0.status) })")
+    }
+
     @Test func verificationFlagsOnlyTheMovedHeading() {
         let placement = HeadingPlacer().place(
             Conversation.headings { $0 == 3 ? Conversation.truth(3) + 12 : Conversation.truth($0) },
@@ -177,5 +200,90 @@ enum Conversation {
         let found = (1..<8).filter { k in chapters.contains { abs($0.start - Conversation.topicStart(k)) <= 3 } }
         #expect(found.count >= 7, "\(chapters.map(\.start))")
         #expect(!chapters[1].title.isEmpty && !chapters[1].title.hasPrefix("Chapter"))
+    }
+}
+
+@Suite struct OpeningSentenceTests {
+    /// A topic opened by a line that says the heading's words together ("let's talk about…"), and later,
+    /// after a long pause, a question, and a turn that scatter the same words through what follows.
+    static func evidence() -> ChapterEvidence {
+        let script: [(String, Double, [String])] = [
+            ("Ana", 2, ["Welcome back to the show.", "We have a lot of mail this week."]),
+            ("Ben", 9, ["Somebody wrote about bread and yeast.", "Bread is always popular here."]),
+            ("Ana", 16, ["Everybody asked us to talk about repairing old radios.", "Ben has a shelf full of them."]),
+            ("Ben", 24, ["My uncle had a shop near the harbour, with valves everywhere, dust, cables, tools, "
+                         + "manuals, soldering irons, customers, invoices and a cat called Pepper."]),
+            ("Ana", 32, ["It sounds like a museum, a workshop, a library, a warehouse and a zoo at once.",
+                         "Did he sell much?"]),
+            ("Ben", 42, ["Honestly?", "Radios, old radios, repairing radios: that was his love."]),
+            ("Ana", 52, ["That is a lovely story.", "Thanks for telling it."]),
+        ]
+        let turns = script.map { speaker, start, sentences in
+            TimedTurn(speaker: speaker, start: start, end: start + 6,
+                      sentences: sentences.enumerated().map { ($1, start + Double($0) * 3) })
+        }
+        // A long pause before the scattering turn: structurally the stronger boundary.
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end! + ($0 == 5 ? -2.0 : 0), end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 60)
+    }
+
+    static let headings = [TimelineHeading(title: "Mailbag", time: nil, line: 1),
+                           TimelineHeading(title: "Repairing old radios", time: nil, line: 2)]
+
+    @Test func theOpeningLineThatSaysTheHeadingsWordsTogetherCounts() {
+        let evidence = Self.evidence()
+        let stems = ChapterText.stems("Repairing old radios")
+        let opened = evidence.boundaries.first { abs($0.time - 16) < 0.01 }!
+        let scattered = evidence.boundaries.first { abs($0.time - 42) < 0.01 }!
+        #expect(evidence.opening(stems, at: opened) > 0.99)
+        #expect(evidence.opening(stems, at: scattered) == 0)
+        // Inside a turn, a later sentence counts no more than the turn's own opening line.
+        let inside = evidence.boundaries.first { abs($0.time - 45) < 0.01 }!
+        #expect(inside.kind == .sentence)
+        #expect(evidence.opening(stems, at: inside) == 0)
+    }
+
+    @Test func theTopicIsPlacedWhereItsOpeningLineSaysItsWords() {
+        let placement = HeadingPlacer().place(Self.headings, evidence: Self.evidence())
+        #expect(abs(placement.headings[1].placed - 16) < 0.01, "\(placement.headings.map(\.placed))")
+    }
+}
+
+/// Headings none of whose words is said ("Wrap-up", "Outro").
+@Suite struct UnsaidHeadingTests {
+    /// Chess, then listener mail about bread (last mentioned at 40 s), then the closing exchange: a question
+    /// at 49 s, and a longer pause before an answer at 58 s that is structurally the stronger boundary.
+    static func evidence() -> ChapterEvidence {
+        let script: [(String, Double, Double, String)] = [
+            ("Ana", 3, 10, "Welcome to the show, today we talk about chess openings."),
+            ("Ben", 11, 20, "The chess openings I love are the old ones."),
+            ("Ana", 22, 30, "Let's read some listener mail about bread."),
+            ("Ben", 31, 39, "A listener asks about bread flour and ovens."),
+            ("Ana", 40, 48, "Bread needs patience, so our listener should wait."),
+            ("Ben", 49, 53, "Where can people find your recipes?"),
+            ("Ana", 58, 65, "On my website, with photos of every loaf."),
+            ("Ben", 66, 72, "Thanks for coming on, see you soon."),
+        ]
+        let turns = script.map { TimedTurn(speaker: $0.0, start: $0.1, end: $0.2, sentences: [($0.3, $0.1)]) }
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 80)
+    }
+
+    @Test func anUnsaidHeadingStartsWhereThePreviousTopicWasLastTalkedAbout() {
+        let headings = ["Chess openings", "Listener mail about bread", "Wrap-up"].enumerated().map {
+            TimelineHeading(title: $1, time: nil, line: $0 + 1)
+        }
+        let placement = HeadingPlacer().place(headings, evidence: Self.evidence())
+        #expect(placement.headings.map(\.placed) == [0, 22, 49])
+    }
+
+    @Test func aStatedTimePastTheEndDoesNotPullAnUnsaidHeadingIntoTheLastTurns() {
+        // Every stated time exact but the last, which is past the episode's end: no evidence at all.
+        var headings = Conversation.headings { Conversation.truth($0) }
+        headings[7].title = "Outro"
+        headings[7].time = Conversation.duration + 5
+        let placement = HeadingPlacer().place(headings, evidence: Conversation.evidence())
+        #expect(abs(placement.headings[7].placed - Conversation.topicStart(7)) < 0.01,
+                "\(placement.headings.map(\.placed))")
     }
 }
