@@ -52,13 +52,17 @@ public struct SpeakerDiarizer: Sendable {
         var (runs, windowSpeakers) = try diarizeWindows(windows, stream: stream, track: track, given: given,
                                                         speech: speech, clustering: clustering, hop: hop)
         var speakers = windowSpeakers.count
+        let test = SpeakerMergeTest(parameters: parameters, clustering: clustering, prior: speech.prior)
+        var statistics: [GaussianStatistics]? = windowSpeakers
         if windows.count > 1 {
             let map = linkedSpeakers(windowSpeakers, given: given, clustering: clustering, prior: speech.prior)
-            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+            (runs, speakers, statistics) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop,
+                                                      statistics: statistics, test: test)
         }
         if given == nil {
-            (runs, speakers) = relabelled(runs, map: fragmentOwners(runs, speakers: speakers, hop: hop),
-                                          speakers: speakers, given: given, hop: hop)
+            (runs, speakers, _) = relabelled(runs, map: fragmentOwners(runs, speakers: speakers, hop: hop),
+                                             speakers: speakers, given: given, hop: hop,
+                                             statistics: statistics, test: test)
         }
         return finish(runs: runs, stream: stream, clock: track.clock, countGiven: given != nil)
     }
@@ -69,6 +73,7 @@ public struct SpeakerDiarizer: Sendable {
                        clustering: SpeakerClustering,
                        hop: Double) -> ([Resegmentation.Run], [GaussianStatistics]) {
         let prior = speech.prior
+        let test = SpeakerMergeTest(parameters: parameters, clustering: clustering, prior: prior)
         // 1. Segments: cut at validated changes and at every pause.
         let changes = SpeakerChangeDetector(parameters: parameters.change).detect(in: window, prior: prior, hop: hop)
         let (ranges, segmentStats) = window.segments(cutAt: changes, stream: stream)
@@ -84,7 +89,8 @@ public struct SpeakerDiarizer: Sendable {
                                              count: speakers)
             for (segment, label) in zip(segmentStats, labels) { stats[label].add(segment) }
             let map = mergedSpeakers(stats, clustering: clustering, prior: prior)
-            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+            (runs, speakers, _) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop,
+                                             statistics: stats, test: test)
         }
 
         // 3. Resegmentation; speakers merged once more after the first decode.
@@ -93,11 +99,12 @@ public struct SpeakerDiarizer: Sendable {
             let models = reseg.trainModels(runs: runs, speakers: speakers, window: window, varianceFloor: speech.floor)
             runs = reseg.decode(window: window, stream: stream, models: models, hop: hop)
             var map = Array(0..<speakers)
-            if given == nil && pass == 0 && speakers > 1 {
-                let stats = window.speakerStatistics(runs, speakers: speakers)
+            let stats = given == nil ? window.speakerStatistics(runs, speakers: speakers) : nil
+            if let stats, pass == 0 && speakers > 1 {
                 map = mergedSpeakers(stats, clustering: clustering, prior: prior)
             }
-            (runs, speakers) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop)
+            (runs, speakers, _) = relabelled(runs, map: map, speakers: speakers, given: given, hop: hop,
+                                             statistics: stats, test: test)
         }
         return (runs, window.speakerStatistics(runs, speakers: speakers))
     }

@@ -88,6 +88,29 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         expectPauses(analysis.activity.pauses, match: truth, tolerance: 0.15)
     }
 
+    /// A second voice 12 dB quieter than the first (a guest further from the
+    /// microphone) is speech, although its level stays well under the speech
+    /// level of the file: the rule that drops distant runs (`isDistant`)
+    /// keeps it, and every pause between the turns is found.
+    @Test func aQuieterVoiceIsStillSpeech() throws {
+        let rate = 16_000
+        var samples = TestAudio.silence(seconds: 0.5, rate: rate)
+        var truth: [(Double, Double)] = []
+        for turn in 0..<6 {
+            if turn > 0 {
+                let start = Double(samples.count) / Double(rate)
+                truth.append((start, start + 0.8))
+                samples += TestAudio.silence(seconds: 0.8, rate: rate)
+            }
+            samples += TestAudio.voiceLike(seconds: 1.5, rate: rate, amplitude: turn % 2 == 0 ? 0.3 : 0.075)
+        }
+        samples += TestAudio.silence(seconds: 0.5, rate: rate)
+        let noise = TestAudio.noise(seconds: Double(samples.count) / Double(rate) + 1, rate: rate, rms: 0.002)
+        for i in samples.indices { samples[i] += noise[i] }
+        let analysis = try analyse(samples, rate: rate)
+        expectPauses(analysis.activity.pauses, match: truth, tolerance: 0.1)
+    }
+
     @Test func silenceAndAShortFileGiveNoPausesAndNoCrash() throws {
         let silent = try analyse(TestAudio.silence(seconds: 3, rate: 8_000), rate: 8_000)
         #expect(silent.activity.pauses.isEmpty)
