@@ -77,15 +77,17 @@ struct BackchannelLocator {
         }
     }
 
-    /// Mel band levels (dB) of the sounding frames in `spans` (seconds), at most `limit` frames.
-    func melFrames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float, limit: Int = 30_000) throws -> [[Float]] {
+    /// Mel band levels (dB) of the sounding frames in `spans` (seconds), at most `limit` frames: a
+    /// minute of a voice is plenty for a diagonal Gaussian over twelve cepstra, and a long episode's
+    /// short turns each build their own models.
+    func melFrames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float, limit: Int = 6_000) throws -> [[Float]] {
         let clock = track.clock
         var out: [[Float]] = []
         for (start, end) in spans where out.count < limit {
             let lo = max(0, clock.frame(at: start)), hi = min(track.frameCount, clock.frame(at: end))
             guard lo < hi else { continue }
             let block = try track.read(lo..<hi)
-            for i in 0..<block.count where block.value(.logEnergy, at: i) > gate {
+            for i in 0..<block.count where block.value(.logEnergy, at: i) > gate && out.count < limit {
                 out.append((0..<track.layout.melBandCount).map { block.mel($0, at: i) })
             }
         }

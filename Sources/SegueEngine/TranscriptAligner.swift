@@ -434,18 +434,18 @@ public struct TranscriptAligner: Sendable {
                     return (start, end)
                 }
             }
+            // Placed after the interrupted turn: kept there unless the interrupted speaker goes on right
+            // after it and the span the content gave it is in that speaker's voice (an interjection the
+            // content laid over the first words of the speaker's next turn).
+            let placedAfter = result[t].status == .aligned && (result[t].start ?? 0) >= (result[p].end ?? 0) - 0.2
+            if placedAfter, result[(t + 1)...].first(where: { $0.status == .aligned })?.speaker != other { continue }
             if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
             guard let voices = try? locator.voices(listener: spans(of: name), speaker: spans(of: other),
                                                    track: analysis.features, loudLevel: loudLevel!) else { continue }
-            if result[t].status == .aligned, let start = result[t].start, let end = result[t].end,
-               start >= (result[p].end ?? 0) - 0.2 {
-                // Placed after the interrupted turn: keep it there unless the interrupted speaker goes on
-                // right after it and the span the content gave it is in that speaker's voice (an
-                // interjection the content laid over the first words of the speaker's next turn).
-                let resumes = result[(t + 1)...].first(where: { $0.status == .aligned })?.speaker == other
+            if placedAfter, let start = result[t].start, let end = result[t].end {
                 let inOwnVoice = (try? locator.soundsLikeListener(start..<end, voices: voices, track: analysis.features,
                                                                    loudLevel: loudLevel!)) ?? nil
-                if !resumes || inOwnVoice != false { continue }
+                if inOwnVoice != false { continue }
             }
             // Only inside the sentence: where the listener goes on alone after it ends, their voice is
             // clearest, and a window reaching past the end finds that tail instead of the onset.

@@ -186,19 +186,18 @@ public struct PauseDetector: Sendable {
                       confidence: ($0.confidence * 1000).rounded() / 1000)
         }
 
-        // Music is neither speech nor a pause: a pause that runs into music ends where it starts.
+        // Pauses are the silences between sounds, speech or music: music is neither speech nor a
+        // pause, and the silence between a jingle and the next words is a pause like one between two
+        // words (none before the first sound or after the last).
         let minimumPauseFrames = frames(parameters.minimumPause, clock)
-        let outsideMusic = runs.pauses.flatMap { run in
-            musicSpans.reduce([run.frames]) { pieces, music in
-                pieces.flatMap { piece -> [Range<Int>] in
-                    guard piece.overlaps(music.frames) else { return [piece] }
-                    return [piece.lowerBound..<max(piece.lowerBound, music.frames.lowerBound),
-                            min(piece.upperBound, music.frames.upperBound)..<piece.upperBound].filter { !$0.isEmpty }
-                }
-            }.filter { $0.count >= minimumPauseFrames }
+        var silences: [Range<Int>] = []
+        var soundEnd: Int?
+        for sound in (runs.speech + musicSpans.map(\.frames)).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let end = soundEnd, sound.lowerBound - end >= minimumPauseFrames { silences.append(end..<sound.lowerBound) }
+            soundEnd = max(soundEnd ?? sound.upperBound, sound.upperBound)
         }
         var pauses: [Pause] = []
-        for run in outsideMusic.map({ (frames: $0, ()) }) {
+        for run in silences.map({ (frames: $0, ()) }) {
             let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
             let meanLevel = Float(levelsKept[run.frames].reduce(0) { $0 + Int($1) }) / Float(2 * run.frames.count)
             let depth = Double((upper - meanLevel) / max(upper - lower, 1))
