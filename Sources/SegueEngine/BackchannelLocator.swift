@@ -77,29 +77,32 @@ struct BackchannelLocator {
         }
     }
 
-    /// Mel band levels (dB) of the sounding frames in `spans` (seconds), at most `limit` frames: a
-    /// minute of a voice is plenty for a diagonal Gaussian over twelve cepstra, and a long episode's
-    /// short turns each build their own models.
-    func melFrames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float, limit: Int = 6_000) throws -> [[Float]] {
+    /// Mel band levels (dB) and cepstra c1…c`coefficients` of the sounding frames in `spans`
+    /// (seconds), at most `limit` frames: a minute of a voice is plenty for a diagonal Gaussian over
+    /// twelve cepstra, and a long episode's short turns each build their own models.
+    func soundingFrames(of spans: [(Double, Double)], in track: FeatureTrack, gate: Float,
+                        limit: Int = 6_000) throws -> (levels: [[Float]], cepstra: [[Float]]) {
         let clock = track.clock
-        var out: [[Float]] = []
-        for (start, end) in spans where out.count < limit {
+        let dimension = min(coefficients, track.layout.cepstralCount - 1)
+        var levels: [[Float]] = [], cepstra: [[Float]] = []
+        for (start, end) in spans where levels.count < limit {
             let lo = max(0, clock.frame(at: start)), hi = min(track.frameCount, clock.frame(at: end))
             guard lo < hi else { continue }
             let block = try track.read(lo..<hi)
-            for i in 0..<block.count where block.value(.logEnergy, at: i) > gate && out.count < limit {
-                out.append((0..<track.layout.melBandCount).map { block.mel($0, at: i) })
+            for i in 0..<block.count where block.value(.logEnergy, at: i) > gate && levels.count < limit {
+                levels.append((0..<track.layout.melBandCount).map { block.mel($0, at: i) })
+                cepstra.append((1...dimension).map { block.cepstrum($0, at: i) })
             }
         }
-        return out
+        return (levels, cepstra)
     }
 
-    /// Cepstra c1…c`coefficients` of mel band levels (dB), as `FeatureExtractor` computes them.
+    /// Cepstra c1…c`dimension` of mel band levels (dB), as `FeatureExtractor` computes them.
     func cepstra(_ levels: [[Float]], bandCount: Int, dimension: Int) -> [[Float]] {
         let transform = CepstrumTransform(inputCount: bandCount, coefficientCount: dimension + 1)
         var logs = [Float](repeating: 0, count: bandCount), out = [Float](repeating: 0, count: dimension + 1)
         return levels.map { frame in
-            for j in 0..<bandCount { logs[j] = frame[j] * 0.230_258_5 }   // dB → natural log
+            for j in 0..<bandCount { logs[j] = frame[j] * CepstrumTransform.naturalLogPerDecibel }
             logs.withUnsafeBufferPointer { l in out.withUnsafeMutableBufferPointer { transform.apply(logEnergies: l, into: $0) } }
             return Array(out[1...dimension])
         }
@@ -114,15 +117,14 @@ struct BackchannelLocator {
         let gate = loudLevel - levelRange
         let bands = track.layout.melBandCount
         let dimension = min(coefficients, track.layout.cepstralCount - 1)
-        let listenerLevels = try melFrames(of: listener, in: track, gate: gate)
-        let speakerLevels = try melFrames(of: speaker, in: track, gate: gate)
-        guard let listenerModel = VoiceModel(frames: cepstra(listenerLevels, bandCount: bands, dimension: dimension)),
-              let speakerModel = VoiceModel(frames: cepstra(speakerLevels, bandCount: bands, dimension: dimension))
-        else { return nil }
+        let listenerFrames = try soundingFrames(of: listener, in: track, gate: gate)
+        let speakerFrames = try soundingFrames(of: speaker, in: track, gate: gate)
+        guard let listenerModel = VoiceModel(frames: listenerFrames.cepstra),
+              let speakerModel = VoiceModel(frames: speakerFrames.cepstra) else { return nil }
         var random = SplitMix64(seed: 1)
         let mixed = (0..<overlapFrames).map { _ -> [Float] in
-            let a = speakerLevels[Int(random.next() % UInt64(speakerLevels.count))]
-            let b = listenerLevels[Int(random.next() % UInt64(listenerLevels.count))]
+            let a = speakerFrames.levels[Int(random.next() % UInt64(speakerFrames.levels.count))]
+            let b = listenerFrames.levels[Int(random.next() % UInt64(listenerFrames.levels.count))]
             let gain = overlapGain.lowerBound + (overlapGain.upperBound - overlapGain.lowerBound)
                 * Float(random.next() >> 40) / Float(1 << 24)
             return (0..<bands).map { 10 * log10(pow(10, a[$0] / 10) + pow(10, (b[$0] + gain) / 10)) }

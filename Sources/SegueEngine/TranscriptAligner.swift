@@ -438,7 +438,8 @@ public struct TranscriptAligner: Sendable {
             // after it and the span the content gave it is in that speaker's voice (an interjection the
             // content laid over the first words of the speaker's next turn).
             let placedAfter = result[t].status == .aligned && (result[t].start ?? 0) >= (result[p].end ?? 0) - 0.2
-            if placedAfter, result[(t + 1)...].first(where: { $0.status == .aligned })?.speaker != other { continue }
+            let next = result[(t + 1)...].firstIndex(where: { $0.status == .aligned })
+            if placedAfter, next.map({ result[$0].speaker }) != other { continue }
             if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
             guard let voices = try? locator.voices(listener: spans(of: name), speaker: spans(of: other),
                                                    track: analysis.features, loudLevel: loudLevel!) else { continue }
@@ -451,9 +452,8 @@ public struct TranscriptAligner: Sendable {
             // clearest, and a window reaching past the end finds that tail instead of the onset.
             guard let found = try? locator.locate(in: sentenceStart..<sentenceEnd, voices: voices,
                                                   track: analysis.features, loudLevel: loudLevel!) else { continue }
-            if let p2 = result[(t + 1)...].firstIndex(where: { $0.status == .aligned }), result[p2].speaker == other,
-               let nextStart = result[p2].start, let end = result[t].end, result[t].start ?? 0 >= (result[p].end ?? 0) - 0.2,
-               end >= nextStart - 0.05, let firstEnd = result[p2].sentences.first?.end {
+            if placedAfter, let p2 = next, result[p2].speaker == other, let nextStart = result[p2].start,
+               let end = result[t].end, end >= nextStart - 0.05, let firstEnd = result[p2].sentences.first?.end {
                 // The resumed turn's opening was given to the interjection: it starts where the content
                 // put the interjection.
                 let opening = min(result[t].start ?? nextStart, nextStart)

@@ -11,6 +11,9 @@ import Foundation
 /// differs from HTK's too (see `FeatureExtractor`). c0 is kept; it tracks
 /// overall level, which later stages may drop.
 public struct CepstrumTransform: Sendable {
+    /// Natural-log units per decibel (ln 10 / 10): mel levels are stored in dB, the DCT takes ln.
+    public static let naturalLogPerDecibel: Float = 0.230_258_5
+
     public let inputCount: Int
     public let coefficientCount: Int
     private let basis: [Float]

@@ -187,7 +187,7 @@ public final class FeatureExtractor {
                 v[base + layout.melOffset + b] = db
                 flux += max(0, db - previousMelDB[b])
                 previousMelDB[b] = db
-                logMel[b] = db * 0.230_258_5   // dB → natural log (ln 10 / 10), the DCT's input unit
+                logMel[b] = db * CepstrumTransform.naturalLogPerDecibel
             }
             v[base + FeatureLayout.Scalar.spectralFlux.rawValue] = flux / Float(layout.melBandCount)
             logMel.withUnsafeBufferPointer { lm in

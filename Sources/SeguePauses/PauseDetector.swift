@@ -197,14 +197,14 @@ public struct PauseDetector: Sendable {
             soundEnd = max(soundEnd ?? sound.upperBound, sound.upperBound)
         }
         var pauses: [Pause] = []
-        for run in silences.map({ (frames: $0, ()) }) {
-            let (lower, upper) = thresholds.at(frame: (run.frames.lowerBound + run.frames.upperBound) / 2)
-            let meanLevel = Float(levelsKept[run.frames].reduce(0) { $0 + Int($1) }) / Float(2 * run.frames.count)
+        for silence in silences {
+            let (lower, upper) = thresholds.at(frame: (silence.lowerBound + silence.upperBound) / 2)
+            let meanLevel = Float(levelsKept[silence].reduce(0) { $0 + Int($1) }) / Float(2 * silence.count)
             let depth = Double((upper - meanLevel) / max(upper - lower, 1))
-            let length = Double(run.frames.count) * clock.hopDuration
+            let length = Double(silence.count) * clock.hopDuration
             let confidence = min(1, max(0, 0.5 * min(1, depth / 2) + 0.5 * min(1, length / 0.6)))
-            pauses.append(Pause(start: clock.boundary(beforeFrame: run.frames.lowerBound),
-                                end: clock.boundary(beforeFrame: run.frames.upperBound),
+            pauses.append(Pause(start: clock.boundary(beforeFrame: silence.lowerBound),
+                                end: clock.boundary(beforeFrame: silence.upperBound),
                                 confidence: (confidence * 1000).rounded() / 1000))
         }
         return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: music,
