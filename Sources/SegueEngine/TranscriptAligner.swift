@@ -155,11 +155,19 @@ public struct TranscriptAligner: Sendable {
         let music = analysis.activity.music.map { span in
             max(0, clock.frame(at: span.start))..<max(0, clock.frame(at: span.end))
         }
-        let evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
-        let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
-                                                                   excluded: music,
-                                                                   speakers: evidence)
+        var evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
+        var placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
+                                                                   excluded: music, speakers: evidence)
         endStage("content alignment")
+        if let first = evidence, let speakers = try UnnamedVoices.rediarized(
+            analysis.speakers, mapping: placed.clusterSpeakers, evidence: first, activity: analysis.activity,
+            track: analysis.features, nameCount: min(names.count, 64), parameters: analyzer.speakerParameters) {
+            analysis.speakers = speakers
+            evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
+            placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
+                                                                   excluded: music, speakers: evidence)
+            endStage("speakers again without unnamed voices, content alignment again")
+        }
         progress?(.aligning, 1)
         let contrast = try MatchContrast(reference: reference, episode: analysis.features)
         let contrasts = try placed.sentences.map { sentence -> Double? in
@@ -341,8 +349,8 @@ public struct TranscriptAligner: Sendable {
                 // change into this turn's speaker comes later inside its first sentence.
                 moved = Self.nearest(onsets, to: change, within: 0.25) ?? change
                 evidence = "speaker change"
-            } else if speakerChanged, let change = Self.changes(into: result[t].speaker, diarization, names)
-                          .last(where: { $0 < start - snapRadius && $0 > previousEnd - 4 && $0 > (previous?.start ?? 0) }),
+            } else if speakerChanged, let previous, let change = Self.changes(into: result[t].speaker, diarization, names)
+                          .last(where: { $0 < start - snapRadius && $0 > previousEnd - 4 && $0 > (previous.start ?? 0) }),
                       let spoken = Self.dominantCluster(in: change..<start, diarization),
                       names[spoken] == result[t].speaker,
                       Self.seconds(of: spoken, in: change..<start, diarization) >= 0.5 {
@@ -462,17 +470,21 @@ public struct TranscriptAligner: Sendable {
                     if !result[p2].sentences.isEmpty { result[p2].sentences[0].start = opening }
                 }
             }
+            // Too alike, the place found is still the likeliest, but a guess: flagged as one.
+            let alike = voices.separation < locator.minimumSeparation
+            let confidence = alike ? 0.2 : 0.5
             result[t].status = .aligned
             result[t].start = found.start
             result[t].end = max(found.end, found.start + 0.1)
             for k in result[t].sentences.indices {
                 result[t].sentences[k].start = k == 0 ? found.start : nil
                 result[t].sentences[k].end = k == 0 ? result[t].end : nil
-                result[t].sentences[k].confidence = k == 0 ? 0.5 : 0
+                result[t].sentences[k].confidence = k == 0 ? confidence : 0
             }
             result[t].overlap = true
-            result[t].evidence = "backchannel: \(name)'s voice over \(other)'s"
-            result[t].confidence = 0.5
+            result[t].evidence = alike ? "backchannel: \(name)'s and \(other)'s voices are too alike to tell where it falls"
+                : "backchannel: \(name)'s voice over \(other)'s"
+            result[t].confidence = confidence
         }
     }
 
