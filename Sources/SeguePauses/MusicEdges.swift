@@ -21,6 +21,9 @@ struct MusicEdges {
     var minimumMusic = 1.0
     /// A span starting this close to the file's start (s), with no silence before it, starts at 0.
     var fileStartReach = 2.0
+    /// A span starting this close to the file's start (s: the trim of the detectors' first
+    /// window) was found in that window, and starts at 0.
+    var firstWindowReach = 0.5
 
     func refine(_ spans: [(frames: Range<Int>, confidence: Double)], in track: FeatureTrack) throws
         -> [(frames: Range<Int>, confidence: Double)] {
@@ -52,9 +55,11 @@ struct MusicEdges {
                 (start, end) = tightest
             }
             // Music near the file's start with no silence before it began with the file (the first
-            // windows cannot be decided).
+            // windows cannot be decided); so did music found in the file's first window, whatever
+            // rests it has.
             if span.frames.lowerBound <= Int(fileStartReach / clock.hopDuration), start == span.frames.lowerBound,
                try silences(in: 0..<span.frames.lowerBound, track, below: quiet, minimum: silenceFrames).isEmpty { start = 0 }
+            if span.frames.lowerBound <= Int(firstWindowReach / clock.hopDuration) { start = 0 }
             return (start..<end, span.confidence)
         }
     }

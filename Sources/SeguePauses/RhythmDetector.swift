@@ -23,7 +23,9 @@ import Foundation
 ///   are not music.
 /// Music needs three music windows in a row (4 s of pulse), so that a chance
 /// periodicity in speech, or a voice-like test tone with an exact 4 Hz
-/// syllable rate under noise, is not music. Each
+/// syllable rate under noise, is not music; such a run then extends over the
+/// windows on either side that have the pulse and no syllable rhythm but too
+/// many silences (music with rests: staccato hits, a fade-in). Each
 /// music window marks all but its outer quarter-seconds, so a span ends
 /// near where the pulse ends, not up to a window later.
 ///
@@ -46,7 +48,8 @@ struct RhythmDetector {
     /// Consecutive music windows needed.
     var minimumRun = 3
 
-    struct Window { var start: Int; var pulse: Float; var music: Bool }
+    /// `withRests`: the pulse and no syllable rhythm, but too many silences to be music alone.
+    struct Window { var start: Int; var pulse: Float; var music: Bool; var withRests = false }
 
     let windowFrames: Int, hopFrames: Int, trimFrames: Int
     private let hop: Double
@@ -156,9 +159,9 @@ struct RhythmDetector {
         }
         let modulation = syllable / total
 
-        let music = silent <= maximumSilentFraction
-            && (modulation <= maximumSyllableModulation || pulse >= strongPulse)
-        windows.append(Window(start: start, pulse: pulse, music: music))
+        let beat = modulation <= maximumSyllableModulation || pulse >= strongPulse
+        let music = silent <= maximumSilentFraction && beat
+        windows.append(Window(start: start, pulse: pulse, music: music, withRests: beat && !music))
     }
 
     /// Music spans in frames (unmerged with any other cue), at least `minimumFrames` long.
@@ -170,7 +173,11 @@ struct RhythmDetector {
             var j = i
             while j < windows.count, windows[j].music { j += 1 }
             if j - i >= minimumRun {
-                for window in windows[i..<j] {
+                // Music with rests (staccato hits, a fade) continues the run it borders.
+                var first = i, last = j
+                while first > 0, windows[first - 1].withRests { first -= 1 }
+                while last < windows.count, windows[last].withRests { last += 1 }
+                for window in windows[first..<last] {
                     let frames = (window.start + trimFrames)..<(window.start + windowFrames - trimFrames)
                     let confidence = Double(min(1, window.pulse / (2 * minimumPulse)))
                     if let last = spans.last, frames.lowerBound <= last.frames.upperBound {
