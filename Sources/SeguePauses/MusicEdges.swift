@@ -21,6 +21,9 @@ struct MusicEdges {
     var minimumMusic = 1.0
     /// A span starting this close to the file's start (s), with no silence before it, starts at 0.
     var fileStartReach = 2.0
+    /// A span starting this close to the file's start (s: the trim of the detectors' first
+    /// window) was found in that window, and starts at 0.
+    var firstWindowReach = 0.5
 
     func refine(_ spans: [(frames: Range<Int>, confidence: Double)], in track: FeatureTrack) throws
         -> [(frames: Range<Int>, confidence: Double)] {
@@ -36,15 +39,27 @@ struct MusicEdges {
                                                                                span.frames.lowerBound + inwardFrames)
             let tail = max(span.frames.lowerBound, span.frames.upperBound - inwardFrames)..<min(track.frameCount,
                                                                                                    span.frames.upperBound + outwardFrames)
-            var start = try silences(in: head, track, below: quiet, minimum: silenceFrames).last?.upperBound
-                ?? span.frames.lowerBound
+            let starts = try silences(in: head, track, below: quiet, minimum: silenceFrames).map(\.upperBound)
+            let ends = try silences(in: tail, track, below: quiet, minimum: silenceFrames).map(\.lowerBound)
+            let shortest = Int(minimumMusic / clock.hopDuration)
+            var start = starts.last ?? span.frames.lowerBound
+            var end = ends.first ?? span.frames.upperBound
+            // A short span (a stinger) has one silence in both its head and its tail: the music
+            // is then the shortest stretch between a silence before it and one after it that is
+            // still music's length, e.g. the stinger before a silence, not the bed and words after.
+            if end - start < shortest {
+                let pairs = ([span.frames.lowerBound] + starts).flatMap { s in
+                    (ends + [span.frames.upperBound]).filter { $0 - s >= shortest }.map { (s, $0) }
+                }
+                guard let tightest = pairs.min(by: { $0.1 - $0.0 < $1.1 - $1.0 }) else { return span }
+                (start, end) = tightest
+            }
             // Music near the file's start with no silence before it began with the file (the first
-            // windows cannot be decided).
+            // windows cannot be decided); so did music found in the file's first window, whatever
+            // rests it has.
             if span.frames.lowerBound <= Int(fileStartReach / clock.hopDuration), start == span.frames.lowerBound,
                try silences(in: 0..<span.frames.lowerBound, track, below: quiet, minimum: silenceFrames).isEmpty { start = 0 }
-            let end = try silences(in: tail, track, below: quiet, minimum: silenceFrames).first?.lowerBound
-                ?? span.frames.upperBound
-            guard end - start >= Int(minimumMusic / clock.hopDuration) else { return span }
+            if span.frames.lowerBound <= Int(firstWindowReach / clock.hopDuration) { start = 0 }
             return (start..<end, span.confidence)
         }
     }

@@ -37,7 +37,8 @@ public struct SpeakerDiarizer: Sendable {
                         speakerCount: Int? = nil) throws -> SpeakerDiarization {
         let hop = track.clock.hopDuration
         let stream = SpeechStream(spans: activity.speechFrames.map { $0.clamped(to: 0..<track.frameCount) },
-                                  cepstralCount: track.layout.cepstralCount)
+                                  cepstralCount: track.layout.cepstralCount,
+                                  mask: try BackgroundMask(track: track, pauses: activity.pauses))
         let given = speakerCount.map { max(1, $0) }
         guard stream.count > 0, stream.dimension > 0 else { return .empty }
         let speech = try EpisodeSpeech(stream: stream, track: track)

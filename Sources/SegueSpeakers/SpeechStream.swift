@@ -15,8 +15,11 @@ struct SpeechStream: Sendable {
     /// Stream position of each span's first frame.
     let offsets: [Int]
     let count: Int
+    /// Noise mask applied to the mel levels before the cepstra are taken (nil: the track's cepstra).
+    let mask: BackgroundMask?
 
-    init(spans: [Range<Int>], cepstralCount: Int) {
+    init(spans: [Range<Int>], cepstralCount: Int, mask: BackgroundMask? = nil) {
+        self.mask = mask
         let kept = spans.filter { !$0.isEmpty }
         self.spans = kept
         var offsets: [Int] = []
@@ -70,8 +73,13 @@ struct SpeechStream: Sendable {
             let take = min(spans[i].count - startInSpan, upper - position)
             let first = spans[i].lowerBound + startInSpan
             let block = try track.read(first..<(first + take))
-            for f in 0..<block.count {
-                for k in 0..<dimension { out.append(block.cepstrum(k + Self.firstCoefficient, at: f)) }
+            if let mask {
+                mask.appendCepstra(of: block, frames: 0..<block.count,
+                                   coefficients: Self.firstCoefficient...(Self.firstCoefficient + dimension - 1), to: &out)
+            } else {
+                for f in 0..<block.count {
+                    for k in 0..<dimension { out.append(block.cepstrum(k + Self.firstCoefficient, at: f)) }
+                }
             }
             position += max(take, 1)
             i += 1
