@@ -58,6 +58,9 @@ public struct PlacedHeading: Sendable, Equatable {
     public var boundary: ChapterBoundary
     /// The stated time after the fitted offset and rate.
     public var expected: Double?
+    /// For a heading none of whose words is said: placed on the first turn after the previous heading's words
+    /// were last said.
+    public var afterPreviousTopic = false
 
     /// For people: what decided the placement.
     public var evidence: String {
@@ -68,6 +71,7 @@ public struct PlacedHeading: Sendable, Equatable {
         if boundary.speakerChange { parts.append("speaker change") }
         if boundary.musicBefore { parts.append("after music") }
         if boundary.question { parts.append("question") }
+        if afterPreviousTopic { parts.append("first turn after the previous topic") }
         if boundary.kind == .stated { parts.append("no boundary near: stated time kept") }
         if parts.isEmpty { parts.append(boundary.kind.rawValue) }
         return parts.joined(separator: "; ")
@@ -148,8 +152,11 @@ public struct HeadingPlacer: Sendable {
         if let keepWithin, timed {
             result = settleForVerification(inputs, choice: result, within: keepWithin)
         }
+        let topicEnds = Set(headings.indices.filter { n in
+            n > 0 && !inputs.said(n) && topicEnd(n, inputs, choice: result) == result[n]
+        })
         return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexical, choice: result,
-                                                   mapping: mapping), mapping: mapping)
+                                                   mapping: mapping, topicEnds: topicEnds), mapping: mapping)
     }
 
     // MARK: Dynamic programme
@@ -323,8 +330,11 @@ public struct HeadingPlacer: Sendable {
         return sorted.count % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m])
     }
 
+    /// `topicEnds`: headings none of whose words is said, placed on the first turn after the previous topic;
+    /// that counts for their confidence about as much as a few of their words would.
     func describe(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-                  lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping?) -> [PlacedHeading] {
+                  lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping?,
+                  topicEnds: Set<Int> = []) -> [PlacedHeading] {
         headings.enumerated().map { n, heading in
             let k = choice[n]
             let boundary = evidence.boundaries.isEmpty ? ChapterBoundary(time: 0, kind: .start) : evidence.boundaries[k]
@@ -336,10 +346,12 @@ public struct HeadingPlacer: Sendable {
             } else if expected == nil {
                 confidence += 0.05
             }
+            if topicEnds.contains(n) { confidence += 0.2 }
             if forcedZero(n, headings) { confidence = 1 }
             return PlacedHeading(index: n, title: heading.title, line: heading.line, stated: heading.time,
                                  placed: forcedZero(n, headings) ? 0 : boundary.time, confidence: min(1, confidence),
-                                 lexical: match.score, matchedWords: match.matched, boundary: boundary, expected: expected)
+                                 lexical: match.score, matchedWords: match.matched, boundary: boundary, expected: expected,
+                                 afterPreviousTopic: topicEnds.contains(n))
         }
     }
 
@@ -388,10 +400,18 @@ public struct HeadingPlacer: Sendable {
         let boundary = inputs.boundaries[k]
         let tail = n > 0 ? closing(boundary, inputs.evidence) : 0
         guard !inputs.said(n) else { return text(inputs.lexical[n][k]) + boundary.strength + tail }
-        let topicEnd = lastSaid.flatMap { said in
-            window.first { inputs.boundaries[$0].kind != .sentence && (inputs.boundaries[$0].wordIndex ?? -1) > said }
-        }
+        let topicEnd = lastSaid.flatMap { firstTurn(after: $0, in: window, inputs) }
         return boundary.strength + tail + (k == topicEnd ? topicEndWeight : 0)
+    }
+
+    /// The first turn (or music end) in `window` whose text starts after word `index`.
+    func firstTurn(after index: Int, in window: [Int], _ inputs: Inputs) -> Int? {
+        window.first { inputs.boundaries[$0].kind != .sentence && (inputs.boundaries[$0].wordIndex ?? -1) > index }
+    }
+
+    /// For a heading none of whose words is said: the first turn after the previous topic was last talked about.
+    func topicEnd(_ n: Int, _ inputs: Inputs, choice: [Int]) -> Int? {
+        previousTopicLastSaid(n, inputs, choice: choice).flatMap { firstTurn(after: $0, in: window(n, inputs, choice: choice), inputs) }
     }
 
     func prior(_ n: Int, _ k: Int, _ inputs: Inputs) -> Double {
@@ -401,16 +421,19 @@ public struct HeadingPlacer: Sendable {
 
     /// A heading none of whose words is said ("Wrap-up", "Outro") has no text of its own to find it by, but the
     /// text still says where its chapter cannot have begun yet: while the previous heading's topic is still
-    /// being talked about. It is placed again between its neighbours, with the first turn after the previous
-    /// heading's words were last said counting `topicEndWeight` more, besides the boundary's strength and
-    /// the stated time.
+    /// being talked about. It is placed again between its neighbours, after the previous heading's words were
+    /// last said (a stated time earlier than that, jittered or wrong, does not pull it back into the previous
+    /// topic), with the first turn after them counting `topicEndWeight` more, besides the boundary's strength
+    /// and the stated time.
     func placeUnsaid(_ inputs: Inputs, choice: [Int]) -> [Int] {
         var choice = choice
         for n in inputs.headings.indices where n > 0 && !forcedZero(n, inputs.headings) && !inputs.said(n) {
             guard let lastSaid = previousTopicLastSaid(n, inputs, choice: choice) else { continue }
-            let candidates = window(n, inputs, choice: choice)
+            let window = self.window(n, inputs, choice: choice)
+            let after = window.filter { (inputs.boundaries[$0].wordIndex ?? -1) > lastSaid }
+            let candidates = after.isEmpty ? window : after
             func score(_ k: Int) -> Double {
-                support(n, k, inputs, lastSaid: lastSaid, window: candidates) + prior(n, k, inputs)
+                support(n, k, inputs, lastSaid: lastSaid, window: window) + prior(n, k, inputs)
             }
             if let best = candidates.max(by: { score($0) < score($1) }) { choice[n] = best }
         }
