@@ -101,7 +101,13 @@ struct Chapters: ParsableCommand {
                                "stated": p.stated.map { String(format: "%.3f", $0) } ?? "",
                                "confidence": String(format: "%.2f", p.confidence), "evidence": p.evidence])
             }
-            if let mapping = placement.mapping, mapping.support >= 2, abs(mapping.offset) >= 1 || abs(mapping.rate - 1) >= 0.002 {
+            if let mapping = placement.mapping, let first = mapping.knots.first, let last = mapping.knots.last {
+                Terminal.warning(String(format: "stated times drift from the audio by a growing amount, %+.1f s at %@ to "
+                                        + "%+.1f s at %@ (followed through %d headings)", first.placed - first.stated,
+                                        clockTime(first.stated), last.placed - last.stated, clockTime(last.stated),
+                                        mapping.knots.count))
+            } else if let mapping = placement.mapping, mapping.support >= 2,
+                      abs(mapping.offset) >= 1 || abs(mapping.rate - 1) >= 0.002 {
                 Terminal.warning(String(format: "stated times differ from the audio by about %+.1f s%@ (fitted on %d headings)",
                                         mapping.offset, abs(mapping.rate - 1) >= 0.002
                                             ? String(format: " and a rate of %.4f", mapping.rate) : "", mapping.support))

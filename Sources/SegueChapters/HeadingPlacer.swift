@@ -1,23 +1,46 @@
 import Foundation
 import SegueEngine
 
-/// Stated times mapped onto the audio: `placed ≈ offset + rate × stated`.
+/// Stated times mapped onto the audio: `placed ≈ offset + rate × stated`, or, for a timeline whose times
+/// drift by a growing, uneven amount (written against a longer, unedited cut), piecewise through `knots`.
 public struct TimeMapping: Sendable, Equatable, Codable {
+    /// A stated time and where its heading was found in the audio.
+    public struct Knot: Sendable, Equatable, Codable {
+        public var stated: Double
+        public var placed: Double
+
+        public init(stated: Double, placed: Double) {
+            self.stated = stated
+            self.placed = placed
+        }
+    }
+
     public var offset: Double
     public var rate: Double
-    /// Scale (s) of the prior around the mapped time: how far stated times scatter about the line.
+    /// Scale (s) of the prior around the mapped time: how far stated times scatter about the mapping.
     public var scale: Double
     /// Headings the fit was made from.
     public var support: Int
+    /// When not empty (at least two, in stated order): the mapping runs straight between neighbouring knots,
+    /// and beyond the first and last at `rate`.
+    public var knots: [Knot]
 
-    public init(offset: Double = 0, rate: Double = 1, scale: Double, support: Int = 0) {
+    public init(offset: Double = 0, rate: Double = 1, scale: Double, support: Int = 0, knots: [Knot] = []) {
         self.offset = offset
         self.rate = rate
         self.scale = scale
         self.support = support
+        self.knots = knots
     }
 
-    public func map(_ stated: Double) -> Double { offset + rate * stated }
+    public func map(_ stated: Double) -> Double {
+        guard let first = knots.first, let last = knots.last, knots.count >= 2 else { return offset + rate * stated }
+        if stated <= first.stated { return first.placed + rate * (stated - first.stated) }
+        if stated >= last.stated { return last.placed + rate * (stated - last.stated) }
+        let right = knots.firstIndex { $0.stated >= stated }!
+        let a = knots[right - 1], b = knots[right]
+        return a.placed + (b.placed - a.placed) * (stated - a.stated) / max(b.stated - a.stated, 1e-9)
+    }
 }
 
 /// One heading placed in the episode, with the evidence that decided it.
@@ -35,6 +58,9 @@ public struct PlacedHeading: Sendable, Equatable {
     public var boundary: ChapterBoundary
     /// The stated time after the fitted offset and rate.
     public var expected: Double?
+    /// For a heading none of whose words is said: placed on the first turn after the previous heading's words
+    /// were last said.
+    public var afterPreviousTopic = false
 
     /// For people: what decided the placement.
     public var evidence: String {
@@ -45,6 +71,7 @@ public struct PlacedHeading: Sendable, Equatable {
         if boundary.speakerChange { parts.append("speaker change") }
         if boundary.musicBefore { parts.append("after music") }
         if boundary.question { parts.append("question") }
+        if afterPreviousTopic { parts.append("first turn after the previous topic") }
         if boundary.kind == .stated { parts.append("no boundary near: stated time kept") }
         if parts.isEmpty { parts.append(boundary.kind.rawValue) }
         return parts.joined(separator: "; ")
@@ -92,9 +119,10 @@ public struct HeadingPlacer: Sendable {
 
     public init() {}
 
-    /// `keepWithin`: for verification, a heading whose stated time (after the fitted offset and rate) has a
-    /// boundary within this many seconds scoring at most `doubtMargin` below the chosen one stays there: only
-    /// clear evidence moves a heading away from where the timeline says.
+    /// `keepWithin`: for verification (``settleForVerification(_:choice:within:)``), a heading whose stated
+    /// time (after the fitted mapping) has a boundary within this many seconds supported at most `doubtMargin`
+    /// less than the chosen one stays there: only clear evidence moves a heading away from where the timeline
+    /// says, and none keeps it where the evidence rules out.
     public func place(_ headings: [TimelineHeading], evidence: ChapterEvidence,
                       keepWithin: Double? = nil) -> HeadingPlacement {
         guard !headings.isEmpty else { return HeadingPlacement(headings: [], mapping: nil) }
@@ -118,13 +146,17 @@ public struct HeadingPlacer: Sendable {
             mapping = fit(headings, evidence: evidence, placed: result, lexical: lexical)
             result = solve(headings, evidence: evidence, lexical: lexical, mapping: mapping)
         }
-        result = placeUnsaid(headings, stems: stems, evidence: evidence, choice: result, mapping: mapping)
+        let inputs = Inputs(headings: headings, stems: stems, evidence: evidence, lexical: lexical, mapping: mapping,
+                            quantum: Self.statedRounding(headings))
+        result = placeUnsaid(inputs, choice: result)
         if let keepWithin, timed {
-            result = keepStated(headings, evidence: evidence, lexical: lexical, choice: result,
-                                mapping: mapping ?? TimeMapping(scale: defaultScale), within: keepWithin)
+            result = settleForVerification(inputs, choice: result, within: keepWithin)
         }
+        let topicEnds = Set(headings.indices.filter { n in
+            n > 0 && !inputs.said(n) && topicEnd(n, inputs, choice: result) == result[n]
+        })
         return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexical, choice: result,
-                                                   mapping: mapping), mapping: mapping)
+                                                   mapping: mapping, topicEnds: topicEnds), mapping: mapping)
     }
 
     // MARK: Dynamic programme
@@ -212,7 +244,46 @@ public struct HeadingPlacer: Sendable {
             guard let stated = heading.time, !forcedZero(n, headings) else { continue }
             if lexical[n][placed[n]].score >= anchorShare { pairs.append((stated, evidence.boundaries[placed[n]].time)) }
         }
-        return Self.fitLine(pairs, defaultScale: defaultScale, minimumScale: minimumScale, maximumScale: maximumScale)
+        let line = Self.fitLine(pairs, defaultScale: defaultScale, minimumScale: minimumScale, maximumScale: maximumScale)
+        return Self.followDrift(pairs, line: line, minimumScale: minimumScale, maximumScale: maximumScale) ?? line
+    }
+
+    /// A timeline written against a longer, unedited cut is off by an amount that grows with every edit
+    /// before a heading, unevenly: no one offset or rate follows it. When the anchors predict each other
+    /// clearly better piecewise than the line does (each anchor left out in turn and predicted from the
+    /// others: from its neighbours, or from the line fitted without it), the mapping runs through them,
+    /// and beyond the first and last at the rate from the first to the last. Nil when the line is as good
+    /// (a constant offset or rate, a few moved headings, scattered times).
+    public static func followDrift(_ pairs: [(stated: Double, placed: Double)], line: TimeMapping,
+                                   minimumScale: Double = 6, maximumScale: Double = 90) -> TimeMapping? {
+        let sorted = pairs.sorted { $0.stated < $1.stated }
+        let knots = sorted.map { TimeMapping.Knot(stated: $0.stated, placed: $0.placed) }
+        guard knots.count >= 3,
+              zip(knots, knots.dropFirst()).allSatisfy({ $1.stated > $0.stated && $1.placed > $0.placed }) else { return nil }
+        var lineMiss = 0.0, piecewiseMiss = 0.0
+        for n in knots.indices {
+            var others = sorted, otherKnots = knots
+            others.remove(at: n)
+            otherKnots.remove(at: n)
+            let refitted = fitLine(others, minimumScale: minimumScale, maximumScale: maximumScale)
+            lineMiss += abs(knots[n].placed - refitted.map(knots[n].stated)) / Double(knots.count)
+            piecewiseMiss += abs(knots[n].placed - drift(through: otherKnots, support: 0).map(knots[n].stated))
+                / Double(knots.count)
+        }
+        // Clearly better, and the line misses by more than a couple of seconds (else there is nothing to follow).
+        guard lineMiss > 2, piecewiseMiss < 0.5 * lineMiss else { return nil }
+        var mapping = drift(through: knots, support: pairs.count)
+        mapping.scale = min(maximumScale, max(minimumScale, 2.5 * piecewiseMiss))
+        return mapping
+    }
+
+    /// The piecewise mapping through knots (sorted, at least two), continued at the rate between the
+    /// first and the last.
+    static func drift(through knots: [TimeMapping.Knot], support: Int) -> TimeMapping {
+        let first = knots[0], last = knots[knots.count - 1]
+        let rate = min(1.25, max(0.8, (last.placed - first.placed) / max(last.stated - first.stated, 1e-9)))
+        return TimeMapping(offset: first.placed - rate * first.stated, rate: rate, scale: 0, support: support,
+                           knots: knots)
     }
 
     /// Theil–Sen line through (stated, placed) pairs; one or two pairs give an offset only. The scale is
@@ -259,8 +330,11 @@ public struct HeadingPlacer: Sendable {
         return sorted.count % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m])
     }
 
+    /// `topicEnds`: headings none of whose words is said, placed on the first turn after the previous topic;
+    /// that counts for their confidence about as much as a few of their words would.
     func describe(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-                  lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping?) -> [PlacedHeading] {
+                  lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping?,
+                  topicEnds: Set<Int> = []) -> [PlacedHeading] {
         headings.enumerated().map { n, heading in
             let k = choice[n]
             let boundary = evidence.boundaries.isEmpty ? ChapterBoundary(time: 0, kind: .start) : evidence.boundaries[k]
@@ -272,66 +346,144 @@ public struct HeadingPlacer: Sendable {
             } else if expected == nil {
                 confidence += 0.05
             }
+            if topicEnds.contains(n) { confidence += 0.2 }
             if forcedZero(n, headings) { confidence = 1 }
             return PlacedHeading(index: n, title: heading.title, line: heading.line, stated: heading.time,
                                  placed: forcedZero(n, headings) ? 0 : boundary.time, confidence: min(1, confidence),
-                                 lexical: match.score, matchedWords: match.matched, boundary: boundary, expected: expected)
+                                 lexical: match.score, matchedWords: match.matched, boundary: boundary, expected: expected,
+                                 afterPreviousTopic: topicEnds.contains(n))
         }
     }
 
-    /// Lexical and boundary score below which a boundary near the stated time is as good as the chosen one.
-    public var doubtMargin = 1.5
+    /// What one placement reads, for the steps that revisit one heading at a time.
+    struct Inputs {
+        var headings: [TimelineHeading]
+        var stems: [[String]]
+        var evidence: ChapterEvidence
+        var lexical: [[TextMatch]]
+        var mapping: TimeMapping?
+        /// The rounding of the stated times (``statedRounding(_:)``).
+        var quantum: Double
 
-    func keepStated(_ headings: [TimelineHeading], evidence: ChapterEvidence,
-                    lexical: [[TextMatch]], choice: [Int], mapping: TimeMapping,
-                    within: Double) -> [Int] {
-        var choice = choice
-        let boundaries = evidence.boundaries
-        for (n, heading) in headings.enumerated() where !forcedZero(n, headings) {
-            guard let stated = heading.time else { continue }
-            let expected = mapping.map(stated)
-            let chosen = choice[n]
-            if abs(boundaries[chosen].time - expected) <= within { continue }
-            func local(_ k: Int) -> Double { text(lexical[n][k]) + boundaries[k].strength }
-            let low = n > 0 ? boundaries[choice[n - 1]].time : -1
-            let high = n + 1 < headings.count ? boundaries[choice[n + 1]].time : .infinity
-            let near = boundaries.indices.filter {
-                abs(boundaries[$0].time - expected) <= within && boundaries[$0].time > low && boundaries[$0].time < high
-            }
-            guard let best = near.max(by: { local($0) < local($1) }) else { continue }
-            if local(chosen) - local(best) < doubtMargin { choice[n] = best }
-        }
-        return choice
+        var boundaries: [ChapterBoundary] { evidence.boundaries }
+        /// True when some of the heading's words are said somewhere in the transcript.
+        func said(_ n: Int) -> Bool { evidence.mentions(stems[n]) }
+    }
+
+    /// Where heading `n` may go, given where its neighbours are: the boundaries at least `minimumGap` after
+    /// the previous heading and before the next.
+    func window(_ n: Int, _ inputs: Inputs, choice: [Int]) -> [Int] {
+        let boundaries = inputs.boundaries
+        let low = n > 0 ? boundaries[choice[n - 1]].time + minimumGap : -1
+        let high = n + 1 < choice.count ? boundaries[choice[n + 1]].time - minimumGap : .infinity
+        return boundaries.indices.filter { boundaries[$0].time > low && boundaries[$0].time < high }
+    }
+
+    /// For a heading none of whose words is said: the index (into ``ChapterEvidence/words``) where the previous
+    /// heading's words were last said before the next heading, given where both were placed; nil when they are
+    /// not said there.
+    func previousTopicLastSaid(_ n: Int, _ inputs: Inputs, choice: [Int]) -> Int? {
+        guard n > 0 else { return nil }
+        let boundaries = inputs.boundaries
+        let previous = boundaries[choice[n - 1]]
+        let next = n + 1 < choice.count ? boundaries[choice[n + 1]] : nil
+        guard let from = previous.wordIndex ?? (previous.kind == .start ? 0 : nil) else { return nil }
+        let to = next?.wordIndex ?? inputs.evidence.words.count
+        guard from < to else { return nil }
+        return inputs.evidence.lastMention(inputs.stems[n - 1], in: from..<to)
+    }
+
+    /// What the evidence, not the stated time, says for heading `n` at boundary `k`: its words said from
+    /// there on, or, for a heading none of whose words is said, `topicEndWeight` at the first turn after the
+    /// previous topic was last talked about (`lastSaid`); with the boundary's strength.
+    func support(_ n: Int, _ k: Int, _ inputs: Inputs, lastSaid: Int?, window: [Int]) -> Double {
+        let boundary = inputs.boundaries[k]
+        let tail = n > 0 ? closing(boundary, inputs.evidence) : 0
+        guard !inputs.said(n) else { return text(inputs.lexical[n][k]) + boundary.strength + tail }
+        let topicEnd = lastSaid.flatMap { firstTurn(after: $0, in: window, inputs) }
+        return boundary.strength + tail + (k == topicEnd ? topicEndWeight : 0)
+    }
+
+    /// The first turn (or music end) in `window` whose text starts after word `index`.
+    func firstTurn(after index: Int, in window: [Int], _ inputs: Inputs) -> Int? {
+        window.first { inputs.boundaries[$0].kind != .sentence && (inputs.boundaries[$0].wordIndex ?? -1) > index }
+    }
+
+    /// For a heading none of whose words is said: the first turn after the previous topic was last talked about.
+    func topicEnd(_ n: Int, _ inputs: Inputs, choice: [Int]) -> Int? {
+        previousTopicLastSaid(n, inputs, choice: choice).flatMap { firstTurn(after: $0, in: window(n, inputs, choice: choice), inputs) }
+    }
+
+    func prior(_ n: Int, _ k: Int, _ inputs: Inputs) -> Double {
+        prior(inputs.headings[n], at: inputs.boundaries[k].time, mapping: inputs.mapping, quantum: inputs.quantum,
+              duration: inputs.evidence.duration)
     }
 
     /// A heading none of whose words is said ("Wrap-up", "Outro") has no text of its own to find it by, but the
     /// text still says where its chapter cannot have begun yet: while the previous heading's topic is still
-    /// being talked about. It is placed again between its neighbours, with the first turn after the previous
-    /// heading's words were last said counting `topicEndWeight` more, besides the boundary's strength and
-    /// the stated time.
-    func placeUnsaid(_ headings: [TimelineHeading], stems: [[String]], evidence: ChapterEvidence,
-                     choice: [Int], mapping: TimeMapping?) -> [Int] {
+    /// being talked about. It is placed again between its neighbours, after the previous heading's words were
+    /// last said (a stated time earlier than that, jittered or wrong, does not pull it back into the previous
+    /// topic), with the first turn after them counting `topicEndWeight` more, besides the boundary's strength
+    /// and the stated time.
+    func placeUnsaid(_ inputs: Inputs, choice: [Int]) -> [Int] {
         var choice = choice
-        let boundaries = evidence.boundaries
-        let quantum = Self.statedRounding(headings)
-        for n in headings.indices where n > 0 && !forcedZero(n, headings) && !evidence.mentions(stems[n]) {
-            let previous = boundaries[choice[n - 1]]
-            let next = n + 1 < headings.count ? boundaries[choice[n + 1]] : nil
-            guard let from = previous.wordIndex ?? (previous.kind == .start ? 0 : nil) else { continue }
-            let to = next?.wordIndex ?? evidence.words.count
-            guard from < to, let said = evidence.lastMention(stems[n - 1], in: from..<to) else { continue }
-            let low = previous.time + minimumGap, high = (next?.time ?? .infinity) - minimumGap
-            let candidates = boundaries.indices.filter { boundaries[$0].time > low && boundaries[$0].time < high }
-            guard !candidates.isEmpty else { continue }
-            let topicEnd = candidates.first {
-                boundaries[$0].kind != .sentence && (boundaries[$0].wordIndex ?? -1) > said
-            }
+        for n in inputs.headings.indices where n > 0 && !forcedZero(n, inputs.headings) && !inputs.said(n) {
+            guard let lastSaid = previousTopicLastSaid(n, inputs, choice: choice) else { continue }
+            let window = self.window(n, inputs, choice: choice)
+            let after = window.filter { (inputs.boundaries[$0].wordIndex ?? -1) > lastSaid }
+            let candidates = after.isEmpty ? window : after
             func score(_ k: Int) -> Double {
-                boundaries[k].strength + closing(boundaries[k], evidence) + (k == topicEnd ? topicEndWeight : 0)
-                    + prior(headings[n], at: boundaries[k].time, mapping: mapping, quantum: quantum,
-                            duration: evidence.duration)
+                support(n, k, inputs, lastSaid: lastSaid, window: window) + prior(n, k, inputs)
             }
             if let best = candidates.max(by: { score($0) < score($1) }) { choice[n] = best }
+        }
+        return choice
+    }
+
+    // MARK: Verification
+
+    /// Support below which a boundary near the stated time is as good as the chosen one.
+    public var doubtMargin = 1.5
+
+    /// Boundaries the evidence rules out for heading `n`, whatever its stated time says: a later sentence of a
+    /// turn whose start (in the window) says as much (chapters open with the turn, and a sentence's words
+    /// count no more than its turn's), and, for a heading none of whose words is said, a boundary before the
+    /// previous topic was last talked about (the previous chapter is still running).
+    func ruledOut(_ n: Int, _ k: Int, _ inputs: Inputs, lastSaid: Int?, window: [Int]) -> Bool {
+        let boundary = inputs.boundaries[k]
+        if !inputs.said(n), let lastSaid, (boundary.wordIndex ?? -1) <= lastSaid { return true }
+        guard boundary.kind == .sentence, let turnStart = boundary.turnWordIndex,
+              let turn = window.last(where: { $0 < k && inputs.boundaries[$0].wordIndex == turnStart
+                                              && inputs.boundaries[$0].kind != .sentence }) else { return false }
+        return support(n, turn, inputs, lastSaid: lastSaid, window: window)
+            >= support(n, k, inputs, lastSaid: lastSaid, window: window)
+    }
+
+    /// Verification checks the stated times, so a heading's own stated time may decide between boundaries the
+    /// evidence leaves in doubt, never for one the evidence rules out (``ruledOut(_:_:_:lastSaid:window:)``).
+    /// A heading placed on such a boundary is placed again on the best one allowed (support and prior); then a
+    /// heading whose mapped stated time (`within` seconds) has a boundary about as well supported as the chosen
+    /// one (less than `doubtMargin` below) stays there: only clear evidence moves a heading away from where the
+    /// timeline says.
+    func settleForVerification(_ inputs: Inputs, choice: [Int], within: Double) -> [Int] {
+        var choice = choice
+        let boundaries = inputs.boundaries
+        for n in inputs.headings.indices where !forcedZero(n, inputs.headings) {
+            let candidates = window(n, inputs, choice: choice)
+            let lastSaid = inputs.said(n) ? nil : previousTopicLastSaid(n, inputs, choice: choice)
+            func allowed(_ k: Int) -> Bool { !ruledOut(n, k, inputs, lastSaid: lastSaid, window: candidates) }
+            func support(_ k: Int) -> Double { self.support(n, k, inputs, lastSaid: lastSaid, window: candidates) }
+            if !allowed(choice[n]),
+               let best = candidates.filter(allowed).max(by: { support($0) + prior(n, $0, inputs) < support($1) + prior(n, $1, inputs) }) {
+                choice[n] = best
+            }
+            guard let stated = inputs.headings[n].time else { continue }
+            let expected = inputs.mapping?.map(stated) ?? stated
+            let placed = boundaries[choice[n]].time
+            if abs(placed - expected) <= within || abs(placed - stated) <= within { continue }
+            let near = candidates.filter { abs(boundaries[$0].time - expected) <= within && allowed($0) }
+            guard let best = near.max(by: { support($0) < support($1) }) else { continue }
+            if support(choice[n]) - support(best) < doubtMargin { choice[n] = best }
         }
         return choice
     }

@@ -287,3 +287,93 @@ enum Conversation {
                 "\(placement.headings.map(\.placed))")
     }
 }
+
+/// Verification does not let a heading's own stated time keep it where the evidence rules out.
+@Suite struct VerificationEvidenceTests {
+    /// Chess, then radios: a long turn that says the heading's words in its third sentence, then
+    /// listener mail about bread (last mentioned at 62 s), then a closing question at 71 s.
+    static func evidence() -> ChapterEvidence {
+        let script: [(String, Double, [String])] = [
+            ("Ana", 2, ["Welcome back to the show.", "We have a busy week behind us."]),
+            ("Ben", 9, ["Chess openings are what I study.", "The chess openings of old masters."]),
+            ("Ana", 16, ["Black always struggles in chess openings.", "White has the first move."]),
+            ("Ben", 24, ["Now for something else entirely.", "I have a confession to make.",
+                         "Repairing old radios is my hobby.", "My radios came from my uncle."]),
+            ("Ana", 43, ["Valves glow in the dark.", "My uncle had a shop."]),
+            ("Ben", 51, ["A listener wrote about bread and ovens.", "Listener mail about bread is our favourite."]),
+            ("Ana", 62, ["Bread needs patience, so our listener should wait."]),
+            ("Ben", 71, ["Where can people find your recipes?"]),
+            ("Ana", 80, ["On my website, with photos of every loaf."]),
+        ]
+        let turns = script.map { speaker, start, sentences in
+            TimedTurn(speaker: speaker, start: start, end: start + 4 * Double(sentences.count) - 1,
+                      sentences: sentences.enumerated().map { ($1, start + Double($0) * 4) })
+        }
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
+        return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 90)
+    }
+
+    static let titles = ["Welcome", "Chess openings", "Repairing old radios", "Listener mail about bread", "Wrap-up"]
+    static let truth: [Double] = [0, 9, 24, 51, 71]
+
+    func verify(_ stated: [Double]) -> TimelineVerification {
+        let headings = zip(Self.titles, stated).enumerated().map { TimelineHeading(title: $1.0, time: $1.1, line: $0 + 1) }
+        let placement = HeadingPlacer().place(headings, evidence: Self.evidence(), keepWithin: 2)
+        return TimelineVerifier(tolerance: 2).verify(placement)
+    }
+
+    @Test func anExactTimelineIsAllOk() {
+        let report = verify(Self.truth)
+        #expect(report.headings.allSatisfy { $0.status == .ok }, "\(report.headings.map { ($0.placed, $0.status) })")
+    }
+
+    @Test func aHeadingMovedOntoALaterSentenceOfItsOwnTurnIsReported() {
+        // 8 s late, on "Repairing old radios is my hobby.": the words that make the turn the topic's start.
+        var stated = Self.truth
+        stated[2] = 32
+        let report = verify(stated)
+        #expect(report.headings[2].status == .misplaced, "\(report.headings.map { ($0.placed, $0.status) })")
+        #expect(abs(report.headings[2].placed - 24) < 0.01)
+        #expect(report.headings.enumerated().allSatisfy { $0 == 2 || $1.status == .ok })
+    }
+
+    @Test func anUnsaidHeadingStatedWhileThePreviousTopicIsStillTalkedAboutIsReported() {
+        // "Wrap-up" 9 s early, on the turn that still talks about the listener's bread.
+        var stated = Self.truth
+        stated[4] = 62
+        let report = verify(stated)
+        #expect(report.headings[4].status == .misplaced, "\(report.headings.map { ($0.placed, $0.status) })")
+        #expect(abs(report.headings[4].placed - 71) < 0.01)
+        #expect(report.headings.dropLast().allSatisfy { $0.status == .ok })
+    }
+}
+
+/// A timeline from a longer, unedited cut: every stated time late by a growing, uneven amount.
+@Suite struct GrowingDriftTests {
+    /// Extra seconds per topic (edits before topics 3 and 6 removed more).
+    static let extra: [Double] = [0, 3, 5, 14, 16, 18, 29, 31]
+
+    @Test func thePriorFollowsTheDriftPiecewise() throws {
+        var headings = Conversation.headings { Conversation.truth($0) + Self.extra[$0] }
+        headings[7].title = "Outro"   // no words to find it by: only the stated time and the previous topic's end
+        let placement = HeadingPlacer().place(headings, evidence: Conversation.evidence())
+        let errors = placement.headings.map { abs($0.placed - Conversation.truth($0.index)) }
+        #expect(errors.allSatisfy { $0 < 0.01 }, "\(placement.headings.map(\.placed))")
+        let mapping = try #require(placement.mapping)
+        #expect(mapping.knots.count >= 3, "\(mapping)")
+    }
+
+    @Test func aConstantOffsetStaysALine() {
+        let pairs = [(10.0, 25.0), (60, 75.2), (120, 134.9), (200, 215)].map { (stated: $0.0, placed: $0.1) }
+        let line = HeadingPlacer.fitLine(pairs)
+        #expect(HeadingPlacer.followDrift(pairs, line: line) == nil)
+    }
+
+    @Test func anUnevenDriftIsFollowedAndContinuedAtItsRate() throws {
+        let pairs = [(30.0, 25.0), (80, 71), (116, 104.5), (163, 147.5)].map { (stated: $0.0, placed: $0.1) }
+        let mapping = try #require(HeadingPlacer.followDrift(pairs, line: HeadingPlacer.fitLine(pairs)))
+        #expect(abs(mapping.map(98) - (71 + 33.5 * 18 / 36)) < 1e-9)        // between knots: straight
+        let rate = (147.5 - 25) / (163 - 30)
+        #expect(abs(mapping.map(197) - (147.5 + rate * 34)) < 1e-9)         // past the last: the overall rate
+    }
+}
