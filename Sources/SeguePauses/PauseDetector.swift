@@ -26,10 +26,6 @@ import SegueFeatures
 /// moments of moving noise), unless the level is far above the threshold,
 /// and makes speech of frames whose shape is clearly speech (quiet syllables).
 ///
-/// A gap between speech runs that keeps the shape of speech and reaches the
-/// speech threshold in bursts (syllables shorter than `minimumSpeech` between
-/// stop closures of a soft voice) is speech, not a pause.
-///
 /// Then minimum durations for both states, as in Silero VAD's
 /// `get_speech_timestamps` and aeneas' VAD; last, whole runs that never come
 /// near the speech level are dropped (`isDistant`: room noise in far-field
@@ -58,15 +54,6 @@ public struct PauseDetector: Sendable {
         public var shapeVeto: Float = 2
         public var shapeAssent: Float = 4
         public var shapeSmoothingFrames: Int = 15
-        /// A gap between speech runs whose shape ratio averages above
-        /// `gapShapeSpeech` and whose presence reaches the upper threshold in
-        /// `gapBurstFraction` of its frames is quiet speech, not a pause
-        /// (`joiningSpeechShapedGaps`). Chosen on the tuning fixtures: every
-        /// true pause averages at most −1.85 (music_bed, spk_music), the two
-        /// false pauses inside a soft voice in t_indoor5 +1.3 and +1.8, with
-        /// 26–28 % of their frames above the upper threshold.
-        public var gapShapeSpeech: Float = 0
-        public var gapBurstFraction: Double = 0.1
         /// Level-only speech this far (dB) above the upper threshold is speech
         /// whatever its shape.
         public var vetoProofMargin: Float = 8
@@ -267,41 +254,8 @@ public struct PauseDetector: Sendable {
         var runs = decided(silencing: [])
         let quiet = runs.speech.filter { isDistant($0, levels: levelsKept, thresholds: thresholds) }
         if !quiet.isEmpty { runs = decided(silencing: quiet) }
-        if let ratios { runs.speech = joiningSpeechShapedGaps(runs.speech, ratios: ratios, levels: levelsKept,
-                                                              thresholds: thresholds) }
         return Part(speech: runs.speech, music: musicSpans, levels: levelsKept, thresholds: thresholds,
                     levelThresholds: levels)
-    }
-
-    /// A gap between two speech runs that has the shape of speech, not of the
-    /// background (its spectral-shape log-likelihood ratio averages above
-    /// `gapShapeSpeech`), and reaches the upper threshold in at least
-    /// `gapBurstFraction` of its frames, is quiet speech: syllables too short
-    /// for `minimumSpeech` on their own with stop closures between them (a
-    /// soft voice at 5 dB SNR). Its runs are joined. A true pause keeps the
-    /// background's shape whatever bursts of noise it holds.
-    private func joiningSpeechShapedGaps(_ speech: [Range<Int>], ratios: [Int8], levels: [UInt8],
-                                         thresholds: Thresholds) -> [Range<Int>] {
-        guard var joined = speech.first else { return speech }
-        var out: [Range<Int>] = []
-        for next in speech.dropFirst() {
-            let gap = joined.upperBound..<next.lowerBound
-            var ratioSum: Float = 0, bursts = 0
-            for f in gap {
-                ratioSum += Float(ratios[f]) * SpectralShapeClassifier.ratioStep
-                if Float(levels[f]) / 2 > thresholds.at(frame: f).upper { bursts += 1 }
-            }
-            let count = Float(max(1, gap.count))
-            if ratioSum / count > parameters.gapShapeSpeech,
-               Double(bursts) / Double(count) >= parameters.gapBurstFraction {
-                joined = joined.lowerBound..<next.upperBound
-            } else {
-                out.append(joined)
-                joined = next
-            }
-        }
-        out.append(joined)
-        return out
     }
 
     /// A speech run whose loud part (`distantPercentile` of its presence)
