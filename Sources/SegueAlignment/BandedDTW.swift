@@ -166,23 +166,6 @@ public enum SpeakerLabels {
     public static let unknown: Int8 = -1
     /// A voice that speaks none of the transcript's turns (an advert, a guest the transcript leaves out).
     public static let foreign: Int8 = -2
-    /// Labels from here up are pairs of transcript speakers (see `pair`).
-    static let firstPair: Int8 = 64
-
-    /// Whether `label` is one transcript speaker (not a pair, unknown or foreign).
-    public static func isSpeaker(_ label: Int8) -> Bool { label >= 0 && label < firstPair }
-
-    /// Either of two transcript speakers, both below 8: a cluster holding two voices the diarizer
-    /// could not tell apart is still evidence that no third speaker talks there.
-    static func pair(_ a: Int8, _ b: Int8) -> Int8 { firstPair + min(a, b) * 8 + max(a, b) }
-
-    /// Whether a frame labelled `label` may carry a unit of transcript speaker `speaker` (≥ 0).
-    @inline(__always)
-    static func allows(_ label: Int8, _ speaker: Int8) -> Bool {
-        if label < firstPair { return label == speaker }
-        let index = label - firstPair
-        return index / 8 == speaker || index % 8 == speaker
-    }
 }
 
 struct StepCosts {
@@ -360,7 +343,7 @@ enum BandedDTW {
                                         var local = 1 - ((s0 + s1) + (s2 + s3)) + levelWeight * abs(levels[r] - level)
                                         if speaker != SpeakerLabels.unknown {
                                             let own = speakers![Int(owners[r])]
-                                            if speaker == SpeakerLabels.foreign || (own >= 0 && !SpeakerLabels.allows(speaker, own)) {
+                                            if speaker == SpeakerLabels.foreign || (own >= 0 && own != speaker) {
                                                 local += speakerCost
                                             }
                                         }

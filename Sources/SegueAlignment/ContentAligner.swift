@@ -35,8 +35,6 @@ import SegueFeatures
 /// found with the alignment: a local search (relabel one cluster, swap two)
 /// from the clusters each speaker's sentences cover in an alignment without
 /// speakers, keeping the mapping whose coarsest-level alignment is cheapest.
-/// A cluster that alignment splits between speakers (two similar voices merged
-/// by the diarizer) is mapped to both of them, or to no one.
 ///
 /// Memory: only the coarsest level is aligned in one piece (2 bits per band
 /// cell, ~1/100 of the 10 ms level's cells). The finer levels run in chunks of
@@ -100,10 +98,6 @@ public struct ContentAligner: Sendable {
         public var untranscribedSpeechPenalty: Float = 0.1
         /// Rounds of the search for which cluster is which transcript speaker.
         public var mappingRounds: Int = 3
-        /// A cluster whose main transcript speaker holds less than this share of the sentences the
-        /// alignment without speakers lays over it holds voices the diarizer could not tell apart
-        /// (see `reliableMapping`). Two to one; not tuned.
-        public var minimumClusterPurity: Double = 2.0 / 3
 
         public init() {}
     }
@@ -257,11 +251,9 @@ public struct ContentAligner: Sendable {
         var topPath = try topLevel(nil)
         var mapping: [Int8] = []
         if let speakers, let topClusters, speakers.clusterCount > 0 {
-            let overlap = Self.clusterOverlap(path: topPath, layout: topLayout, columnClusters: topClusters,
-                                              unitSpeakers: unitSpeakers, clusterCount: speakers.clusterCount,
-                                              speakerCount: speakers.speakerCount)
-            mapping = Self.reliableMapping(Self.initialMapping(overlap: overlap), overlap: overlap,
-                                           minimumPurity: parameters.minimumClusterPurity)
+            mapping = Self.initialMapping(path: topPath, layout: topLayout, columnClusters: topClusters,
+                                          unitSpeakers: unitSpeakers, clusterCount: speakers.clusterCount,
+                                          speakerCount: speakers.speakerCount)
             var best = try topLevel(mapping)
             // Local search: relabel one cluster, or swap two clusters' labels, while the
             // alignment gets cheaper.
@@ -288,11 +280,6 @@ public struct ContentAligner: Sendable {
                     }
                 }
                 if !improved { break }
-            }
-            let reliable = Self.reliableMapping(mapping, overlap: overlap, minimumPurity: parameters.minimumClusterPurity)
-            if reliable != mapping {
-                mapping = reliable
-                best = try topLevel(mapping)
             }
             topPath = best
         }
@@ -450,10 +437,10 @@ public struct ContentAligner: Sendable {
                                 statistics: statistics, clusterSpeakers: mapping)
     }
 
-    /// Per cluster (rows), the frames that the path (aligned without speaker evidence) lays under each
-    /// transcript speaker's sentences (columns).
-    static func clusterOverlap(path: WarpingPath, layout: RowLayout, columnClusters: [Int8], unitSpeakers: [Int8],
-                               clusterCount: Int, speakerCount: Int) -> [[Int]] {
+    /// Each cluster's first guess: the transcript speaker whose sentences the path (aligned without
+    /// speaker evidence) lays over it most.
+    static func initialMapping(path: WarpingPath, layout: RowLayout, columnClusters: [Int8], unitSpeakers: [Int8],
+                               clusterCount: Int, speakerCount: Int) -> [Int8] {
         var overlap = [[Int]](repeating: [Int](repeating: 0, count: max(1, speakerCount)), count: clusterCount)
         for j in path.lo.indices where j < columnClusters.count {
             let cluster = Int(columnClusters[j])
@@ -463,33 +450,9 @@ public struct ContentAligner: Sendable {
             let speaker = Int(unitSpeakers[unit])
             if speaker >= 0, speaker < speakerCount { overlap[cluster][speaker] += 1 }
         }
-        return overlap
-    }
-
-    /// Each cluster's first guess: the transcript speaker whose sentences it holds most of.
-    static func initialMapping(overlap: [[Int]]) -> [Int8] {
-        overlap.map { row in
+        return overlap.map { row in
             guard let best = row.indices.max(by: { row[$0] < row[$1] }), row[best] > 0 else { return SpeakerLabels.foreign }
             return Int8(clamping: best)
-        }
-    }
-
-    /// `mapping` with the clusters that mix transcript speakers (the main one holds less than
-    /// `minimumPurity` of the cluster's sentence frames) relabelled: a cluster whose two main
-    /// speakers hold `minimumPurity` of the rest too becomes that pair, any other mix unknown. Two
-    /// similar voices merged by the diarizer would otherwise push one speaker's sentences off their
-    /// own audio.
-    static func reliableMapping(_ mapping: [Int8], overlap: [[Int]], minimumPurity: Double) -> [Int8] {
-        mapping.indices.map { cluster in
-            let row = overlap[cluster], total = Double(row.reduce(0, +))
-            let ranked = row.indices.sorted { row[$0] > row[$1] }
-            guard mapping[cluster] >= 0, total > 0, Double(row[ranked[0]]) < minimumPurity * total else {
-                return mapping[cluster]
-            }
-            let rest = total - Double(row[ranked[0]])
-            guard ranked.count >= 2, ranked[1] < 8, ranked[0] < 8,
-                  Double(row[ranked[1]]) >= minimumPurity * rest else { return SpeakerLabels.unknown }
-            return SpeakerLabels.pair(Int8(ranked[0]), Int8(ranked[1]))
         }
     }
 

@@ -13,7 +13,7 @@ enum UnnamedVoices {
     static func rediarized(_ speakers: SpeakerDiarization, mapping: [Int8], evidence: SpeakerEvidence,
                            activity: SpeechActivity, track: FeatureTrack, nameCount: Int,
                            parameters: SpeakerDiarizer.Parameters) throws -> SpeakerDiarization? {
-        let named = Set(mapping.filter(SpeakerLabels.isSpeaker))
+        let named = Set(mapping.filter { $0 >= 0 })
         let unnamed = Set(evidence.clusterLabels.compactMap { label, cluster in
             cluster < mapping.count && mapping[cluster] == SpeakerLabels.foreign ? label : nil
         })

@@ -83,19 +83,3 @@ import Testing
         #expect(SpeakerBlocks.labels([0, 0, 1, -1, -1, -1, 2, 2, 2], columns: 0..<3, factor: 3) == [0, -1, 2])
     }
 }
-
-extension SpeakerEvidenceTests {
-    /// A cluster that the alignment without speakers splits between two speakers (two similar voices
-    /// the diarizer merged) becomes that pair; a cluster of three voices says nothing; a clean
-    /// cluster, and one the search found to be nobody's, stay as they are.
-    @Test func mixedClustersBecomePairsOrUnknown() {
-        let overlap = [[75, 2, 0], [3, 25, 37], [20, 20, 20], [0, 0, 10], [10, 0, 10]]
-        let mapping: [Int8] = [0, 2, 1, 2, SpeakerLabels.foreign]
-        let reliable = ContentAligner.reliableMapping(mapping, overlap: overlap, minimumPurity: 2.0 / 3)
-        #expect(reliable == [0, SpeakerLabels.pair(1, 2), SpeakerLabels.unknown, 2, SpeakerLabels.foreign])
-        let pair = SpeakerLabels.pair(2, 1)
-        #expect(SpeakerLabels.allows(pair, 1) && SpeakerLabels.allows(pair, 2) && !SpeakerLabels.allows(pair, 0))
-        #expect(SpeakerLabels.allows(3, 3) && !SpeakerLabels.allows(3, 4))
-        #expect(!SpeakerLabels.isSpeaker(pair) && SpeakerLabels.isSpeaker(0) && !SpeakerLabels.isSpeaker(SpeakerLabels.foreign))
-    }
-}
