@@ -14,9 +14,6 @@ public final class FeatureTrack: @unchecked Sendable {
 
     private let descriptor: Int32
     private var pending: [Float] = []
-    /// For a slice (`slice(_:)`): the track it reads from and its first frame there.
-    private let parent: FeatureTrack?
-    private let origin: Int
     private let flushThreshold = 1 << 18   // floats (1 MiB) buffered before a write
 
     /// Creates an empty track in `directory` (the system temporary directory by default).
@@ -32,36 +29,17 @@ public final class FeatureTrack: @unchecked Sendable {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         descriptor = fd
-        parent = nil
-        origin = 0
         pending.reserveCapacity(flushThreshold + layout.stride * 1024)
     }
 
-    private init(slicing track: FeatureTrack, _ range: Range<Int>) {
-        clock = track.clock
-        layout = track.layout
-        descriptor = track.descriptor
-        parent = track.parent ?? track
-        origin = track.origin + range.lowerBound
-        frameCount = range.count
-    }
-
-    /// A read-only view of the frames in `range` (clamped to the frames
-    /// stored), numbered from 0: a stage can treat one part of an episode as
-    /// a file of its own. It shares the storage; appending to it is an error.
-    public func slice(_ range: Range<Int>) -> FeatureTrack {
-        let lower = max(0, min(frameCount, range.lowerBound)), upper = max(lower, min(frameCount, range.upperBound))
-        return FeatureTrack(slicing: self, lower..<upper)
-    }
-
-    deinit { if parent == nil { close(descriptor) } }
+    deinit { close(descriptor) }
 
     /// Duration covered by the frames, in seconds.
     public var duration: Double { Double(frameCount) * clock.hopDuration }
 
     /// Appends frames; they must follow the frames already stored.
     public func append(_ block: FeatureBlock) throws {
-        precondition(parent == nil && block.firstFrame == frameCount && block.layout == layout)
+        precondition(block.firstFrame == frameCount && block.layout == layout)
         pending.append(contentsOf: block.values)
         frameCount += block.count
         if pending.count >= flushThreshold { try flush() }
@@ -81,11 +59,11 @@ public final class FeatureTrack: @unchecked Sendable {
     /// writer has finished (`FeatureExtractor.finish` flushes), reads from
     /// several threads at once are safe: each is a `pread` into its own array.
     public func read(_ range: Range<Int>) throws -> FeatureBlock {
-        try (parent ?? self).flush()
+        try flush()
         let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
         guard lower < upper else { return FeatureBlock(layout: layout, firstFrame: lower) }
         var values = [Float](repeating: 0, count: (upper - lower) * layout.stride)
-        let offset = off_t(origin + lower) * off_t(layout.stride * 4)
+        let offset = off_t(lower) * off_t(layout.stride * 4)
         try values.withUnsafeMutableBytes { bytes in
             try transfer(bytes, at: offset, what: "read") { pread(descriptor, $0, $1, $2) }
         }

@@ -2,10 +2,6 @@ import SegueFeatures
 
 /// Finds speech and the pauses between it, in two opinions.
 ///
-/// Where the recording condition changes (a clean studio segment next to a
-/// noisy call: `ConditionChanges`), each side is analysed as a file of its
-/// own, so that no threshold or model is learnt across both.
-///
 /// Level: per sub-band, power above the background by spectral subtraction
 /// (`BandBackground`), best sub-band taken.
 /// - The background is a low percentile of each band over a minute around each
@@ -84,77 +80,7 @@ public struct PauseDetector: Sendable {
         self.parameters = parameters
     }
 
-    /// What one stretch of one recording condition gave (frames of that stretch).
-    private struct Part {
-        var speech: [Range<Int>]
-        var music: [(frames: Range<Int>, confidence: Double)]
-        var levels: [UInt8]
-        var thresholds: Thresholds
-        var levelThresholds: Thresholds
-    }
-
     public func detect(in track: FeatureTrack) throws -> SpeechActivity {
-        let clock = track.clock
-        // Each recording condition on its own (`ConditionChanges`), as if it were a file.
-        let changes = try ConditionChanges().find(in: track)
-        let bounds = [0] + changes + [track.frameCount]
-        var speech: [Range<Int>] = [], musicSpans: [(frames: Range<Int>, confidence: Double)] = []
-        var levelsKept: [UInt8] = []
-        var parts: [(range: Range<Int>, part: Part)] = []
-        levelsKept.reserveCapacity(track.frameCount)
-        for k in 0..<(bounds.count - 1) {
-            let range = bounds[k]..<bounds[k + 1]
-            let part = try detectPart(in: changes.isEmpty ? track : track.slice(range))
-            let o = range.lowerBound
-            for run in part.speech {
-                let run = (run.lowerBound + o)..<(run.upperBound + o)
-                if let last = speech.last, last.upperBound == run.lowerBound {
-                    speech[speech.count - 1] = last.lowerBound..<run.upperBound
-                } else {
-                    speech.append(run)
-                }
-            }
-            musicSpans += part.music.map { ((($0.frames.lowerBound + o)..<($0.frames.upperBound + o)), $0.confidence) }
-            levelsKept += part.levels
-            parts.append((range, part))
-        }
-        let music = musicSpans.map {
-            MusicSpan(start: clock.boundary(beforeFrame: $0.frames.lowerBound),
-                      end: clock.boundary(beforeFrame: $0.frames.upperBound),
-                      confidence: ($0.confidence * 1000).rounded() / 1000)
-        }
-
-        // Pauses are the silences between sounds, speech or music: music is neither speech nor a
-        // pause, and the silence between a jingle and the next words is a pause like one between two
-        // words (none before the first sound or after the last).
-        let minimumPauseFrames = frames(parameters.minimumPause, clock)
-        var silences: [Range<Int>] = []
-        var soundEnd: Int?
-        for sound in (speech + musicSpans.map(\.frames)).sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let end = soundEnd, sound.lowerBound - end >= minimumPauseFrames { silences.append(end..<sound.lowerBound) }
-            soundEnd = max(soundEnd ?? sound.upperBound, sound.upperBound)
-        }
-        var pauses: [Pause] = []
-        for silence in silences {
-            let middle = (silence.lowerBound + silence.upperBound) / 2
-            let (range, part) = parts.first { $0.range.contains(middle) } ?? parts[parts.count - 1]
-            let (lower, upper) = part.thresholds.at(frame: middle - range.lowerBound)
-            let meanLevel = Float(levelsKept[silence].reduce(0) { $0 + Int($1) }) / Float(2 * silence.count)
-            let depth = Double((upper - meanLevel) / max(upper - lower, 1))
-            let length = Double(silence.count) * clock.hopDuration
-            let confidence = min(1, max(0, 0.5 * min(1, depth / 2) + 0.5 * min(1, length / 0.6)))
-            pauses.append(Pause(start: clock.boundary(beforeFrame: silence.lowerBound),
-                                end: clock.boundary(beforeFrame: silence.upperBound),
-                                confidence: (confidence * 1000).rounded() / 1000))
-        }
-        // Diagnostics: those of the longest stretch.
-        let longest = parts.max { $0.range.count < $1.range.count }!.part.levelThresholds
-        return SpeechActivity(speechFrames: speech, pauses: pauses, music: music,
-                              noiseFloor: Double(longest.medianFloor),
-                              speechLevel: Double(longest.medianSpeech))
-    }
-
-    private func detectPart(in track: FeatureTrack) throws -> Part {
         let clock = track.clock
         let blockFrames = max(1, Int((10 / clock.hopDuration).rounded()))
         let blockSeconds = Double(blockFrames) * clock.hopDuration
@@ -254,8 +180,36 @@ public struct PauseDetector: Sendable {
         var runs = decided(silencing: [])
         let quiet = runs.speech.filter { isDistant($0, levels: levelsKept, thresholds: thresholds) }
         if !quiet.isEmpty { runs = decided(silencing: quiet) }
-        return Part(speech: runs.speech, music: musicSpans, levels: levelsKept, thresholds: thresholds,
-                    levelThresholds: levels)
+        let music = musicSpans.map {
+            MusicSpan(start: clock.boundary(beforeFrame: $0.frames.lowerBound),
+                      end: clock.boundary(beforeFrame: $0.frames.upperBound),
+                      confidence: ($0.confidence * 1000).rounded() / 1000)
+        }
+
+        // Pauses are the silences between sounds, speech or music: music is neither speech nor a
+        // pause, and the silence between a jingle and the next words is a pause like one between two
+        // words (none before the first sound or after the last).
+        let minimumPauseFrames = frames(parameters.minimumPause, clock)
+        var silences: [Range<Int>] = []
+        var soundEnd: Int?
+        for sound in (runs.speech + musicSpans.map(\.frames)).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let end = soundEnd, sound.lowerBound - end >= minimumPauseFrames { silences.append(end..<sound.lowerBound) }
+            soundEnd = max(soundEnd ?? sound.upperBound, sound.upperBound)
+        }
+        var pauses: [Pause] = []
+        for silence in silences {
+            let (lower, upper) = thresholds.at(frame: (silence.lowerBound + silence.upperBound) / 2)
+            let meanLevel = Float(levelsKept[silence].reduce(0) { $0 + Int($1) }) / Float(2 * silence.count)
+            let depth = Double((upper - meanLevel) / max(upper - lower, 1))
+            let length = Double(silence.count) * clock.hopDuration
+            let confidence = min(1, max(0, 0.5 * min(1, depth / 2) + 0.5 * min(1, length / 0.6)))
+            pauses.append(Pause(start: clock.boundary(beforeFrame: silence.lowerBound),
+                                end: clock.boundary(beforeFrame: silence.upperBound),
+                                confidence: (confidence * 1000).rounded() / 1000))
+        }
+        return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: music,
+                              noiseFloor: Double(levels.medianFloor),
+                              speechLevel: Double(levels.medianSpeech))
     }
 
     /// A speech run whose loud part (`distantPercentile` of its presence)
