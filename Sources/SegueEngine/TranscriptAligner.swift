@@ -155,19 +155,10 @@ public struct TranscriptAligner: Sendable {
         let music = analysis.activity.music.map { span in
             max(0, clock.frame(at: span.start))..<max(0, clock.frame(at: span.end))
         }
-        var evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
-        var placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
+        let evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
+        let placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
                                                                    excluded: music, speakers: evidence)
         endStage("content alignment")
-        if let first = evidence, let speakers = try UnnamedVoices.rediarized(
-            analysis.speakers, mapping: placed.clusterSpeakers, evidence: first, activity: analysis.activity,
-            track: analysis.features, nameCount: min(names.count, 64), parameters: analyzer.speakerParameters) {
-            analysis.speakers = speakers
-            evidence = Self.speakerEvidence(analysis: analysis, turns: turns, sentences: sentences, names: names)
-            placed = try ContentAligner(parameters: content).align(reference: reference, episode: analysis.features,
-                                                                   excluded: music, speakers: evidence)
-            endStage("speakers again without unnamed voices, content alignment again")
-        }
         progress?(.aligning, 1)
         let contrast = try MatchContrast(reference: reference, episode: analysis.features)
         let contrasts = try placed.sentences.map { sentence -> Double? in
