@@ -123,10 +123,12 @@ public struct PauseDetector: Sendable {
         let levels = Thresholds(profile: levelProfile, parameters: parameters)
 
         // Music without speech is neither speech nor a pause.
-        let musicSpans = try MusicEdges().refine(
-            musicDetector.finish(speechLevel: { levels.top(frame: $0) },
-                                 speechEnergy: { energyTops[min(energyTops.count - 1, max(0, $0 / blockFrames))] }),
-            in: track)
+        let found = musicDetector.finish(speechLevel: { levels.top(frame: $0) },
+                                         speechEnergy: { energyTops[min(energyTops.count - 1, max(0, $0 / blockFrames))] })
+        let edges = MusicEdges()
+        let stingers = try found.short.filter { try edges.isSetOff($0.frames, in: track) }
+        let musicSpans = try edges.refine((found.music + stingers).sorted { $0.frames.lowerBound < $1.frames.lowerBound },
+                                          in: track)
         // First decision, on level alone: presence against the thresholds,
         // with hysteresis. Presence is kept per frame (a byte a frame).
         var first = HysteresisTracker(minimumSpeechFrames: 1, minimumPauseFrames: 1)
