@@ -64,6 +64,24 @@ struct MusicEdges {
         }
     }
 
+    /// Whether silences (`quietDepth` under the span's median level, `minimumSilence` long) lie
+    /// both in the span's first half or the `outward` seconds before it, and in its second half or
+    /// the `outward` seconds after it: music too short for the detectors' windows (a stinger) is
+    /// music only when set off like this, as a producer sets a stinger between segments. Speech
+    /// in noise has no such silences, and a clean phrase never has a sustained spectrum.
+    func isSetOff(_ frames: Range<Int>, in track: FeatureTrack) throws -> Bool {
+        let levels = try level(in: frames, track)
+        guard !levels.isEmpty else { return false }
+        let quiet = levels.sorted()[levels.count / 2] - quietDepth
+        let reach = Int(outward / track.clock.hopDuration)
+        let minimum = max(1, Int((minimumSilence / track.clock.hopDuration).rounded()))
+        let middle = (frames.lowerBound + frames.upperBound) / 2
+        let before = try silences(in: max(0, frames.lowerBound - reach)..<middle, track, below: quiet, minimum: minimum)
+        let after = try silences(in: middle..<min(track.frameCount, frames.upperBound + reach), track,
+                                 below: quiet, minimum: minimum)
+        return !before.isEmpty && !after.isEmpty
+    }
+
     private func level(in frames: Range<Int>, _ track: FeatureTrack) throws -> [Float] {
         guard !frames.isEmpty else { return [] }
         let block = try track.read(frames)

@@ -102,6 +102,8 @@ public struct PauseDetector: Sendable {
         var presence = PresenceMeter(background: background)
         var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127, requests: windows)
         var levelProfile = LevelProfile(blockFrames: blockFrames, requests: windows)
+        // The speech's frame energy (whole band), for music that is loud below the speech band.
+        var energyProfile = LevelProfile(blockFrames: blockFrames, requests: [windows[1]])
         var musicDetector = MusicDetector(hop: clock.hopDuration)
         try track.forEachBlock { block in
             for i in 0..<block.count {
@@ -109,17 +111,24 @@ public struct PauseDetector: Sendable {
                 presenceProfile.add(presence.best(block, at: i), frame: frame)
                 let level = block.value(.speechBandLevel, at: i)
                 levelProfile.add(level, frame: frame)
-                musicDetector.add(frame: frame, level: level, flatness: block.value(.spectralFlatness, at: i),
-                                  flux: block.value(.spectralFlux, at: i))
+                energyProfile.add(block.value(.logEnergy, at: i), frame: frame)
+                musicDetector.add(block, at: i)
             }
         }
         presenceProfile.finish()
         levelProfile.finish()
+        energyProfile.finish()
+        let energyTops = energyProfile.results[0].isEmpty ? [energyProfile.lowest] : energyProfile.results[0]
         let thresholds = Thresholds(profile: presenceProfile, parameters: parameters)
         let levels = Thresholds(profile: levelProfile, parameters: parameters)
 
         // Music without speech is neither speech nor a pause.
-        let musicSpans = try MusicEdges().refine(musicDetector.finish(speechLevel: { levels.top(frame: $0) }), in: track)
+        let found = musicDetector.finish(speechLevel: { levels.top(frame: $0) },
+                                         speechEnergy: { energyTops[min(energyTops.count - 1, max(0, $0 / blockFrames))] })
+        let edges = MusicEdges()
+        let stingers = try found.short.filter { try edges.isSetOff($0.frames, in: track) }
+        let musicSpans = try edges.refine((found.music + stingers).sorted { $0.frames.lowerBound < $1.frames.lowerBound },
+                                          in: track)
         // First decision, on level alone: presence against the thresholds,
         // with hysteresis. Presence is kept per frame (a byte a frame).
         var first = HysteresisTracker(minimumSpeechFrames: 1, minimumPauseFrames: 1)

@@ -49,7 +49,9 @@ struct RhythmDetector {
     var minimumRun = 3
 
     /// `withRests`: the pulse and no syllable rhythm, but too many silences to be music alone.
-    struct Window { var start: Int; var pulse: Float; var music: Bool; var withRests = false }
+    /// `modulation`: the share of 2.5–8 Hz in the level's modulation spectrum, measured where there
+    /// is a pulse or where the caller asked for it (`MusicDetector`'s sustained-music cue), else nil.
+    struct Window { var start: Int; var pulse: Float; var modulation: Float?; var music: Bool; var withRests = false }
 
     let windowFrames: Int, hopFrames: Int, trimFrames: Int
     private let hop: Double
@@ -89,14 +91,16 @@ struct RhythmDetector {
         self.sines = sines
     }
 
-    mutating func add(frame: Int, level value: Float, flux onset: Float) {
+    /// `wantsModulation`: measure the level's modulation on the window this frame completes (if it
+    /// completes one) even without a pulse.
+    mutating func add(frame: Int, level value: Float, flux onset: Float, wantsModulation: Bool = false) {
         if count == 0 { firstFrame = frame }
         let slot = count % windowFrames
         flux[slot] = onset
         level[slot] = value
         count += 1
         if count >= windowFrames, (count - windowFrames) % hopFrames == 0 {
-            measure(start: firstFrame + count - windowFrames)
+            measure(start: firstFrame + count - windowFrames, wantsModulation: wantsModulation)
         }
     }
 
@@ -106,7 +110,7 @@ struct RhythmDetector {
         return Array(ring[head...] + ring[..<head])
     }
 
-    private mutating func measure(start: Int) {
+    private mutating func measure(start: Int, wantsModulation: Bool) {
         let w = windowFrames
         // Pulse: normalised autocorrelation of the onset strength.
         var x = ordered(flux)
@@ -132,17 +136,14 @@ struct RhythmDetector {
             pulse = comb + triple
         }
 
-        // Most speech stops here: silences and syllable modulation are only
-        // measured where there is a pulse.
-        guard pulse >= minimumPulse else {
-            windows.append(Window(start: start, pulse: pulse, music: false))
+        // Most speech stops here: modulation and silences are only measured where there is a pulse
+        // (or where the caller wants the modulation).
+        guard pulse >= minimumPulse || wantsModulation else {
+            windows.append(Window(start: start, pulse: pulse, modulation: nil, music: false))
             return
         }
-        // Silences and syllable modulation of the level.
+        // Syllable modulation of the level.
         let levels = ordered(level)
-        let sorted = levels.sorted()
-        let loud = sorted[Int(Double(w - 1) * 0.9)]
-        let silent = Float(sorted.prefix { $0 < loud - silenceDepth }.count) / Float(w)
         let levelMean = levels.reduce(0, +) / Float(w)
         var syllable: Float = 0, total: Float = 1e-9
         for (j, k) in modulationBins.enumerated() {
@@ -159,9 +160,17 @@ struct RhythmDetector {
         }
         let modulation = syllable / total
 
+        guard pulse >= minimumPulse else {
+            windows.append(Window(start: start, pulse: pulse, modulation: modulation, music: false))
+            return
+        }
+        let sorted = levels.sorted()
+        let loud = sorted[Int(Double(w - 1) * 0.9)]
+        let silent = Float(sorted.prefix { $0 < loud - silenceDepth }.count) / Float(w)
         let beat = modulation <= maximumSyllableModulation || pulse >= strongPulse
         let music = silent <= maximumSilentFraction && beat
-        windows.append(Window(start: start, pulse: pulse, music: music, withRests: beat && !music))
+        windows.append(Window(start: start, pulse: pulse, modulation: modulation, music: music,
+                              withRests: beat && !music))
     }
 
     /// Music spans in frames (unmerged with any other cue), at least `minimumFrames` long.
