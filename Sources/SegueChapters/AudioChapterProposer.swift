@@ -28,12 +28,14 @@ public struct AudioChapterProposer: Sendable {
     }
 
     /// Each candidate's score and a description of why.
-    public func scores(evidence: ChapterEvidence) -> [(boundary: ChapterBoundary, score: Double, why: String)] {
-        var out: [(ChapterBoundary, Double, String)] = []
+    public func scores(evidence: ChapterEvidence)
+        -> [(boundary: ChapterBoundary, score: Double, why: String, afterMusic: Bool)] {
+        var out: [(ChapterBoundary, Double, String, Bool)] = []
         for boundary in evidence.boundaries where boundary.kind != .start && boundary.kind != .sentence {
             var score = 0.0
             var why: [String] = []
-            if boundary.musicBefore { score += 3; why.append("after music") }
+            let afterMusic = boundary.musicBefore && !afterIntro(boundary, evidence)
+            if afterMusic { score += 3; why.append("after music") }
             if boundary.pauseBefore >= 0.5 {
                 score += min(boundary.pauseBefore, 4) * 0.5
                 why.append(String(format: "pause %.1f s", boundary.pauseBefore))
@@ -45,9 +47,15 @@ public struct AudioChapterProposer: Sendable {
                 if depth > 0.7 { why.append(String(format: "topic shift %.2f", depth)) }
             }
             if boundary.question { score += 0.2 }
-            out.append((boundary, score, why.isEmpty ? boundary.kind.rawValue : why.joined(separator: "; ")))
+            out.append((boundary, score, why.isEmpty ? boundary.kind.rawValue : why.joined(separator: "; "), afterMusic))
         }
         return out
+    }
+
+    /// Music that opens the episode is its intro, and the first chapter, at 0, already holds it: the
+    /// words after it do not start a chapter of their own for that reason.
+    func afterIntro(_ boundary: ChapterBoundary, _ evidence: ChapterEvidence) -> Bool {
+        evidence.music.contains { $0.start <= 1 && $0.end <= boundary.time + 0.5 && $0.end >= boundary.time - 4 }
     }
 
     public func propose(evidence: ChapterEvidence) -> [ProposedChapter] {
@@ -56,13 +64,12 @@ public struct AudioChapterProposer: Sendable {
         let scored = scores(evidence: evidence).filter {
             $0.boundary.time >= minimumLength && $0.boundary.time <= duration - minimumLength
         }
-        var chosen: [(boundary: ChapterBoundary, score: Double, why: String)] = []
+        var chosen: [(boundary: ChapterBoundary, score: Double, why: String, afterMusic: Bool)] = []
         func fits(_ time: Double) -> Bool {
             time >= minimumLength && chosen.allSatisfy { abs($0.boundary.time - time) >= minimumLength }
         }
         for candidate in scored.sorted(by: { $0.score > $1.score }) {
-            let music = candidate.boundary.musicBefore
-            guard chosen.count + 1 < wanted || music else { continue }
+            guard chosen.count + 1 < wanted || candidate.afterMusic else { continue }
             if fits(candidate.boundary.time) { chosen.append(candidate) }
         }
         chosen.sort { $0.boundary.time < $1.boundary.time }

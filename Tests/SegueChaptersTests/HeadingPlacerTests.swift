@@ -377,3 +377,20 @@ enum Conversation {
         #expect(abs(mapping.map(197) - (147.5 + rate * 34)) < 1e-9)         // past the last: the overall rate
     }
 }
+
+@Suite struct IntroMusicTests {
+    /// Music that opens the episode belongs to the first chapter; music between segments ends one.
+    @Test func theWordsAfterTheIntroDoNotStartAChapter() {
+        let script: [(String, Double)] = [("Ana", 8), ("Ben", 20), ("Ana", 40), ("Ben", 52)]
+        let turns = script.map { speaker, start in
+            TimedTurn(speaker: speaker, start: start, end: start + 10, sentences: [("Some words here.", start)])
+        }
+        let pauses = [(start: 18.0, end: 20.0), (start: 50.0, end: 52.0)]
+        let evidence = ChapterEvidence(turns: turns, pauses: pauses, music: [(0, 7.5), (31, 39.5)], duration: 62)
+        var proposer = AudioChapterProposer()
+        proposer.minimumLength = 5
+        proposer.targetCount = 2
+        let chapters = proposer.propose(evidence: evidence)
+        #expect(chapters.map(\.start) == [0, 40], "\(chapters.map(\.start))")
+    }
+}
