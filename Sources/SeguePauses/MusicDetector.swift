@@ -201,13 +201,14 @@ struct MusicDetector {
                   window.median >= speechLevel(middle) - maximumLevelBelowSpeech else { return nil }
             return window.tonalFraction
         }
-        let sustained = spans { window, middle in
+        func sustainedScore(_ window: Window, _ middle: Int) -> Float? {
             guard couldBeSustained(window),
                   window.energy >= speechEnergy(middle) - maximumEnergyBelowSpeech,
                   modulation(around: middle) <= maximumSustainedModulation else { return nil }
             // 0.5 at the largest change allowed, 1 for a spectrum that holds perfectly still.
             return 1 - 0.5 * window.change / maximumSpectralChange
         }
+        let sustained = spans(sustainedScore)
         let minimumFrames = Int(minimumMusic / hop)
         // Any cue: overlapping or touching spans join.
         var merged: [(frames: Range<Int>, confidence: Double)] = []
@@ -223,10 +224,7 @@ struct MusicDetector {
             }
         }
         let steady = spans { window, middle in
-            guard window.dips <= maximumStingerDips, couldBeSustained(window),
-                  window.energy >= speechEnergy(middle) - maximumEnergyBelowSpeech,
-                  modulation(around: middle) <= maximumSustainedModulation else { return nil }
-            return 1 - 0.5 * window.change / maximumSpectralChange
+            window.dips <= maximumStingerDips ? sustainedScore(window, middle) : nil
         }
         let short = steady.filter { span in
             span.frames.count < minimumFrames && !merged.contains { $0.frames.overlaps(span.frames) }
