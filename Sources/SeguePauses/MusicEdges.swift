@@ -7,8 +7,10 @@ import SegueFeatures
 /// late. A producer leaves a short silence between a jingle and the voices around it; where one
 /// lies near an edge, the music starts after it or ends before it. Quiet is judged against the
 /// span's own median speech-band level, as Scheirer & Slaney's "low-energy frames" are against
-/// the window's mean (ICASSP 1997). Music that runs straight into speech (an intro ducking under
-/// the first words) has no such silence and keeps its edge.
+/// the window's mean (ICASSP 1997). Music that runs straight into speech has no such silence and
+/// keeps its edge, unless it ducks first (an intro carried on as a bed under the first words):
+/// then it ends where its level starts to fall (`duckDepth`; a producer ducks 10–20 dB, the
+/// threshold was set to 8 dB beforehand, not fitted).
 struct MusicEdges {
     /// How far (s) an edge may move into the span, and out of it.
     var inward = 2.0
@@ -24,6 +26,14 @@ struct MusicEdges {
     /// A span starting this close to the file's start (s: the trim of the detectors' first
     /// window) was found in that window, and starts at 0.
     var firstWindowReach = 0.5
+    /// Music that ducks under the first words (an intro carried on as a bed) ends where its level
+    /// starts to fall: its level `duckDepth` dB under its full level (the median over the second
+    /// before the detected end's last half second) for `duckHold`, searched `duckReach` either
+    /// side of the detected end, traced back to where it left `duckOnset` dB under full.
+    var duckDepth: Float = 8
+    var duckHold = 0.15
+    var duckReach = 0.5
+    var duckOnset: Float = 2
 
     func refine(_ spans: [(frames: Range<Int>, confidence: Double)], in track: FeatureTrack) throws
         -> [(frames: Range<Int>, confidence: Double)] {
@@ -44,6 +54,10 @@ struct MusicEdges {
             let shortest = Int(minimumMusic / clock.hopDuration)
             var start = starts.last ?? span.frames.lowerBound
             var end = ends.first ?? span.frames.upperBound
+            // Only ever earlier: a fall after the detected end is the bed's own.
+            if ends.isEmpty, let duck = try duckStart(near: span.frames.upperBound, in: track), duck > start, duck < end {
+                end = duck
+            }
             // A short span (a stinger) has one silence in both its head and its tail: the music
             // is then the shortest stretch between a silence before it and one after it that is
             // still music's length, e.g. the stinger before a silence, not the bed and words after.
@@ -80,6 +94,27 @@ struct MusicEdges {
         let after = try silences(in: middle..<min(track.frameCount, frames.upperBound + reach), track,
                                  below: quiet, minimum: minimum)
         return !before.isEmpty && !after.isEmpty
+    }
+
+    /// Where music detected to end at `end` starts ducking, if it does (see `duckDepth`).
+    private func duckStart(near end: Int, in track: FeatureTrack) throws -> Int? {
+        let hop = track.clock.hopDuration
+        let reach = Int(duckReach / hop), hold = max(1, Int(duckHold / hop))
+        let from = max(0, end - 3 * reach), to = min(track.frameCount, end + reach + hold)
+        let raw = try level(in: from..<to, track)
+        guard raw.count > 2 * reach + hold, end - from >= 3 * reach else { return nil }
+        // 50 ms moving average: single frames between notes are not a fall.
+        let smoothed = raw.indices.map { i -> Float in
+            let window = raw[max(0, i - 2)...min(raw.count - 1, i + 2)]
+            return window.reduce(0, +) / Float(window.count)
+        }
+        let full = smoothed[0..<(2 * reach)].sorted()[reach]
+        let searched = (2 * reach)..<(smoothed.count - hold)
+        guard let fallen = searched.first(where: { d in smoothed[d..<(d + hold)].allSatisfy { $0 < full - duckDepth } })
+        else { return nil }
+        var onset = fallen
+        while onset > 2 * reach, smoothed[onset - 1] < full - duckOnset { onset -= 1 }
+        return from + onset
     }
 
     private func level(in frames: Range<Int>, _ track: FeatureTrack) throws -> [Float] {

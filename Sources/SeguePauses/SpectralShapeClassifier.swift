@@ -34,13 +34,15 @@ struct SpectralShapeClassifier {
         }
     }
 
-    private var speech = Moments(), background = Moments()
+    private var speech = Moments(), background = Moments(), music = Moments()
 
-    /// Adds local frame `i` of `block` to the class its first decision gave it.
-    mutating func learn(_ block: FeatureBlock, at i: Int, isSpeech: Bool) {
+    /// Adds local frame `i` of `block` to the class its first decision gave it, and to the music
+    /// class as well when it lies in music found without speech.
+    mutating func learn(_ block: FeatureBlock, at i: Int, isSpeech: Bool, isMusic: Bool = false) {
         let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
         let row = i * block.layout.stride + first
         if isSpeech { Self.add(block.values, row, to: &speech) } else { Self.add(block.values, row, to: &background) }
+        if isMusic { Self.add(block.values, row, to: &music) }
     }
 
     private static func add(_ v: [Float], _ row: Int, to m: inout Moments) {
@@ -53,8 +55,22 @@ struct SpectralShapeClassifier {
     /// frame, ±31.75); nil when either class has fewer than `minimumFrames`
     /// frames to learn from.
     func logLikelihoodRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int) throws -> [Int8]? {
-        guard let s = Gaussian(speech, minimumCount: Double(minimumFrames)),
-              let b = Gaussian(background, minimumCount: Double(minimumFrames)) else { return nil }
+        try ratios(speech, against: background, track: track, smoothing: smoothing, minimumFrames: minimumFrames)
+    }
+
+    /// Per frame, the log-likelihood ratio music : speech, as `logLikelihoodRatios`; nil when the
+    /// episode has fewer than `minimumMusicFrames` frames of music alone to learn its shape from.
+    /// A bed under the voices is usually the intro's or a jingle's music carried on, ducked: in a
+    /// pause it has their shape, whatever its level, while speech over it keeps the voice's.
+    func musicRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int, minimumMusicFrames: Int) throws -> [Int8]? {
+        guard music.count >= Double(minimumMusicFrames), speech.count >= Double(minimumFrames) else { return nil }
+        return try ratios(music, against: speech, track: track, smoothing: smoothing, minimumFrames: minimumFrames)
+    }
+
+    private func ratios(_ numerator: Moments, against denominator: Moments, track: FeatureTrack, smoothing: Int,
+                        minimumFrames: Int) throws -> [Int8]? {
+        guard let s = Gaussian(numerator, minimumCount: Double(minimumFrames)),
+              let b = Gaussian(denominator, minimumCount: Double(minimumFrames)) else { return nil }
         let r = max(0, smoothing / 2), n = track.frameCount
         var out = [Int8](repeating: 0, count: n)
         var recent = [Float](repeating: 0, count: 2 * r + 1)   // ring of the last raw ratios

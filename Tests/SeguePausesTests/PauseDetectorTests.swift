@@ -174,3 +174,43 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(try analyse("t_reading").activity.music.isEmpty)
     }
 }
+
+/// Produced episodes from real soundtracks (`Tools/make-fixtures`, tuning fixtures): an intro that
+/// ducks 15 dB under the first words and carries on as a bed, and a bed 18 dB under a whole segment.
+@Suite struct MusicBedTests {
+    private func pauses(_ name: String) throws -> [(Double, Double)] {
+        let url = Repository.fixtures.appendingPathComponent("\(name).truth.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        return (json["pauses"] as? [[String: Any]] ?? []).compactMap {
+            guard let s = $0["start"] as? Double, let e = $0["end"] as? Double else { return nil }
+            return (s, e)
+        }
+    }
+
+    private func analyse(_ name: String) throws -> SpeechActivity {
+        try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("\(name).flac").path).activity
+    }
+
+    private func isFound(_ truth: (Double, Double), in found: [Pause]) -> Bool {
+        found.contains { abs($0.start - truth.0) <= 0.2 && abs($0.end - truth.1) <= 0.2 }
+    }
+
+    @Test func aBedAloneInAPauseIsAPause() throws {
+        // t_produced2's bed runs 29.2–46.4 s; the pauses under it as long as those the evaluation
+        // scores (0.5 s): 31.4–32.2 and 39.0–40.2 s.
+        let underBed = try pauses("t_produced2").filter { $0.0 > 29.2 && $0.1 < 46.4 && $0.1 - $0.0 >= 0.5 }
+        #expect(underBed.count == 2)
+        let found = try analyse("t_produced2").pauses
+        for pause in underBed {
+            #expect(isFound(pause, in: found), "pause \(pause) not found in \(found.map { ($0.start, $0.end) })")
+        }
+    }
+
+    @Test func anIntroThatDucksEndsWhereItStartsToFall() throws {
+        let found = try analyse("t_produced3")
+        let intro = try #require(found.music.first)
+        #expect(abs(intro.end - 7.0) <= 0.2, "intro ends at \(intro.end), ducks at 7.0")
+        let beforeWords = try #require(try pauses("t_produced3").first)
+        #expect(isFound(beforeWords, in: found.pauses), "pause \(beforeWords) before the first words not found")
+    }
+}
