@@ -88,7 +88,7 @@ extension StreamWindow {
         vectors.withUnsafeBufferPointer { v in
             for i in 0..<(boundaries.count - 1) where boundaries[i] < boundaries[i + 1] {
                 var piece = GaussianStatistics(dimension: d)
-                for p in boundaries[i]..<boundaries[i + 1] {
+                for p in boundaries[i]..<boundaries[i + 1] where isHeard(p) {
                     piece.add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)]))
                 }
                 ranges.append(boundaries[i]..<boundaries[i + 1])

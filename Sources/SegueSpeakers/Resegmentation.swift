@@ -259,7 +259,9 @@ struct Resegmentation: Sendable {
                      varianceFloor: [Float]) -> [DiagonalMixture] {
         let d = window.dimension
         var totals = [Int](repeating: 0, count: speakers)
-        for run in runs where run.speaker < speakers { totals[run.speaker] += run.range.count }
+        for run in runs where run.speaker < speakers {
+            for position in run.range where window.isHeard(position) { totals[run.speaker] += 1 }
+        }
         let strides = totals.map { max(1, ($0 + parameters.trainingFrames - 1) / parameters.trainingFrames) }
         var samples = [[Float]](repeating: [], count: speakers)
         for s in 0..<speakers { samples[s].reserveCapacity(min(totals[s], parameters.trainingFrames) * d) }
@@ -267,7 +269,7 @@ struct Resegmentation: Sendable {
         window.vectors.withUnsafeBufferPointer { v in
             for run in runs where run.speaker < speakers {
                 let s = run.speaker
-                for position in run.range where position < window.count {
+                for position in run.range where position < window.count && window.isHeard(position) {
                     if seen[s] % strides[s] == 0 {
                         samples[s].append(contentsOf: UnsafeBufferPointer(rebasing: v[(position * d)..<(position * d + d)]))
                     }
@@ -316,6 +318,11 @@ struct Resegmentation: Sendable {
                         bank.score(base + t * d, into: out.baseAddress! + t * k)
                         if t + 1 < n { for s in 0..<k { out[(t + 1) * k + s] = out[t * k + s] } }
                     }
+                    // A frame under the background mask is no evidence for any
+                    // speaker: the path keeps the speaker it is in.
+                    for t in 0..<n where !window.isHeard(range.lowerBound + t) {
+                        for s in 0..<k { out[t * k + s] = 0 }
+                    }
                 }
             }
             scores.withUnsafeBufferPointer { sc in
@@ -330,9 +337,14 @@ struct Resegmentation: Sendable {
                                 var bestPrevious = 0
                                 for s in 1..<max(1, k) where delta[s] > delta[bestPrevious] { bestPrevious = s }
                                 let switched = delta[bestPrevious] - penalty
+                                // Across frames under the background mask a switch costs the same
+                                // anywhere; the tie goes to the frame where the new voice is first
+                                // heard (a turn starts at its onset, not where the last one fell
+                                // silent over a bed).
+                                let onset = position > 0 && window.isHeard(position) && !window.isHeard(position - 1)
                                 var top = -Float.infinity
                                 for s in 0..<k {
-                                    if position == 0 || delta[s] >= switched {
+                                    if position == 0 || delta[s] > switched || (!onset && delta[s] == switched) {
                                         fresh[s] = delta[s] + sc[t * k + s]
                                         from[t * k + s] = Backpointer(s)
                                     } else {

@@ -52,7 +52,9 @@ extension StreamWindow {
         var stats = [GaussianStatistics](repeating: GaussianStatistics(dimension: d), count: speakers)
         vectors.withUnsafeBufferPointer { v in
             for run in runs where run.speaker < speakers {
-                for p in run.range { stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)])) }
+                for p in run.range where isHeard(p) {
+                    stats[run.speaker].add(UnsafeBufferPointer(rebasing: v[(p * d)..<(p * d + d)]))
+                }
             }
         }
         return stats

@@ -62,10 +62,18 @@ struct SpeechStream: Sendable {
     /// Feature vectors of the stream positions in `range`, row-major
     /// (`dimension` floats each).
     func load(_ range: Range<Int>, from track: FeatureTrack) throws -> [Float] {
+        try loadWithHeard(range, from: track).vectors
+    }
+
+    /// Feature vectors of the stream positions in `range`, and whether each
+    /// position is heard above the background mask (all are without a mask).
+    func loadWithHeard(_ range: Range<Int>, from track: FeatureTrack) throws -> (vectors: [Float], heard: [Bool]) {
         let lower = max(0, range.lowerBound), upper = min(count, range.upperBound)
-        guard lower < upper, dimension > 0 else { return [] }
+        guard lower < upper, dimension > 0 else { return ([], []) }
         var out = [Float]()
         out.reserveCapacity((upper - lower) * dimension)
+        var heard = [Bool]()
+        heard.reserveCapacity(upper - lower)
         var i = spanIndex(of: lower)
         var position = lower
         while position < upper, i < spans.count {
@@ -75,18 +83,21 @@ struct SpeechStream: Sendable {
             let block = try track.read(first..<(first + take))
             if let mask {
                 mask.appendCepstra(of: block, frames: 0..<block.count,
-                                   coefficients: Self.firstCoefficient...(Self.firstCoefficient + dimension - 1), to: &out)
+                                   coefficients: Self.firstCoefficient...(Self.firstCoefficient + dimension - 1), to: &out,
+                                   heard: &heard)
             } else {
                 for f in 0..<block.count {
                     for k in 0..<dimension { out.append(block.cepstrum(k + Self.firstCoefficient, at: f)) }
                 }
+                heard.append(contentsOf: repeatElement(true, count: block.count))
             }
             position += max(take, 1)
             i += 1
         }
         // A short read (a truncated track) is padded so positions stay aligned.
         while out.count < (upper - lower) * dimension { out.append(0) }
-        return out
+        while heard.count < upper - lower { heard.append(true) }
+        return (out, heard)
     }
 
     /// Calls `body(range, vectors)` on consecutive pieces of the stream.
@@ -149,13 +160,28 @@ struct StreamWindow: Sendable {
     let range: Range<Int>
     let dimension: Int
     let vectors: [Float]
+    /// Per position: heard above the background mask (`BackgroundMask.heardShare`). A position
+    /// that is not carries no voice: it trains no model, enters no speaker statistics and
+    /// scores alike for every speaker in the decode, so it stays with the speaker around it.
+    let heard: [Bool]
 
     init(range: Range<Int>, stream: SpeechStream, track: FeatureTrack) throws {
         self.range = range
         dimension = stream.dimension
-        vectors = try stream.load(range, from: track)
+        (vectors, heard) = try stream.loadWithHeard(range, from: track)
+    }
+
+    /// A window of given vectors (`dimension` floats per position) and heard flags.
+    init(range: Range<Int>, dimension: Int, vectors: [Float], heard: [Bool]) {
+        self.range = range
+        self.dimension = dimension
+        self.vectors = vectors
+        self.heard = heard
     }
 
     /// Number of positions.
     var count: Int { range.count }
+
+    /// Whether position `p` carries a voice (see `heard`).
+    func isHeard(_ p: Int) -> Bool { p >= heard.count || heard[p] }
 }
