@@ -182,11 +182,9 @@ public struct PauseDetector: Sendable {
                             isMusic: nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame))
             }
         }
-        let ratios = try shape.logLikelihoodRatios(track: track, smoothing: parameters.shapeSmoothingFrames,
-                                                   minimumFrames: frames(1.0, clock))
-        let musicRatios = try shape.musicRatios(track: track, smoothing: parameters.shapeSmoothingFrames,
-                                                minimumFrames: frames(1.0, clock),
-                                                minimumMusicFrames: frames(parameters.minimumMusicToLearn, clock))
+        let (ratios, musicRatios) = try shape.logLikelihoodRatios(
+            track: track, smoothing: parameters.shapeSmoothingFrames, minimumFrames: frames(1.0, clock),
+            minimumMusicFrames: frames(parameters.minimumMusicToLearn, clock))
 
         // A bed fills the pauses it runs under: near a silence (`bedSilence` long), what sounds is
         // not a bed, and the quiet start (`bedGuardAfterSilence`) or end (`bedGuardBeforeSilence`)

@@ -53,52 +53,69 @@ struct SpectralShapeClassifier {
     /// Per frame, the log-likelihood ratio speech : background, averaged over
     /// `smoothing` frames centred on it, in steps of `ratioStep` (one byte a
     /// frame, ±31.75); nil when either class has fewer than `minimumFrames`
-    /// frames to learn from.
-    func logLikelihoodRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int) throws -> [Int8]? {
-        try ratios(speech, against: background, track: track, smoothing: smoothing, minimumFrames: minimumFrames)
-    }
-
-    /// Per frame, the log-likelihood ratio music : speech, as `logLikelihoodRatios`; nil when the
-    /// episode has fewer than `minimumMusicFrames` frames of music alone to learn its shape from.
-    /// A bed under the voices is usually the intro's or a jingle's music carried on, ducked: in a
-    /// pause it has their shape, whatever its level, while speech over it keeps the voice's.
-    func musicRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int, minimumMusicFrames: Int) throws -> [Int8]? {
-        guard music.count >= Double(minimumMusicFrames), speech.count >= Double(minimumFrames) else { return nil }
-        return try ratios(music, against: speech, track: track, smoothing: smoothing, minimumFrames: minimumFrames)
-    }
-
-    private func ratios(_ numerator: Moments, against denominator: Moments, track: FeatureTrack, smoothing: Int,
-                        minimumFrames: Int) throws -> [Int8]? {
-        guard let s = Gaussian(numerator, minimumCount: Double(minimumFrames)),
-              let b = Gaussian(denominator, minimumCount: Double(minimumFrames)) else { return nil }
-        let r = max(0, smoothing / 2), n = track.frameCount
-        var out = [Int8](repeating: 0, count: n)
-        var recent = [Float](repeating: 0, count: 2 * r + 1)   // ring of the last raw ratios
-        var sum: Float = 0, frame = 0
-        func emit(_ f: Int) {   // centred average for frame f, once frame f + r is in (or the file ended)
-            let count = min(n - 1, f + r) - max(0, f - r) + 1
-            out[f] = Int8(max(-127, min(127, (sum / Float(count) / Self.ratioStep).rounded())))
-        }
+    /// frames to learn from. With it, in the same pass, the ratio music : speech,
+    /// nil when the episode has fewer than `minimumMusicFrames` frames of music
+    /// alone: a bed under the voices is usually the intro's or a jingle's music
+    /// carried on, ducked; in a pause it has their shape whatever its level,
+    /// while speech over it keeps the voice's.
+    func logLikelihoodRatios(track: FeatureTrack, smoothing: Int, minimumFrames: Int,
+                             minimumMusicFrames: Int) throws -> (speech: [Int8]?, music: [Int8]?) {
+        let minimum = Double(minimumFrames)
+        let s = Gaussian(speech, minimumCount: minimum), b = Gaussian(background, minimumCount: minimum)
+        let m = music.count >= Double(minimumMusicFrames) ? Gaussian(music, minimumCount: minimum) : nil
+        var speechRatio = s != nil && b != nil ? SmoothedRatio(frames: track.frameCount, smoothing: smoothing) : nil
+        var musicRatio = s != nil && m != nil ? SmoothedRatio(frames: track.frameCount, smoothing: smoothing) : nil
+        guard speechRatio != nil || musicRatio != nil, let s else { return (nil, nil) }
         try track.forEachBlock { block in
             block.values.withUnsafeBufferPointer { v in
                 let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
                 for i in 0..<block.count {
                     let x = UnsafeBufferPointer(rebasing: v[(i * block.layout.stride + first)...].prefix(12))
-                    let ratio = s.logLikelihood(x) - b.logLikelihood(x)
-                    if frame >= 2 * r + 1 { sum -= recent[frame % recent.count] }
-                    recent[frame % recent.count] = ratio
-                    sum += ratio
-                    if frame >= r { emit(frame - r) }
-                    frame += 1
+                    let speechLikelihood = s.logLikelihood(x)
+                    if let b { speechRatio?.add(speechLikelihood - b.logLikelihood(x)) }
+                    if let m { musicRatio?.add(m.logLikelihood(x) - speechLikelihood) }
                 }
             }
         }
-        // The last r frames: the window shrinks at the end.
-        for f in max(0, n - r)..<n {
-            if f - r - 1 >= 0 { sum -= recent[(f - r - 1) % recent.count] }
-            emit(f)
+        return (speechRatio?.finish(), musicRatio?.finish())
+    }
+
+    /// A per-frame ratio averaged over `smoothing` frames centred on each, stored in `ratioStep`s.
+    private struct SmoothedRatio {
+        private let r: Int, n: Int
+        private var out: [Int8], recent: [Float]   // ring of the last raw ratios
+        private var sum: Float = 0, frame = 0
+
+        init(frames: Int, smoothing: Int) {
+            r = max(0, smoothing / 2)
+            n = frames
+            out = [Int8](repeating: 0, count: frames)
+            recent = [Float](repeating: 0, count: 2 * r + 1)
         }
-        return out
+
+        mutating func add(_ ratio: Float) {
+            if frame >= 2 * r + 1 { sum -= recent[frame % recent.count] }
+            recent[frame % recent.count] = ratio
+            sum += ratio
+            if frame >= r { emit(frame - r) }
+            frame += 1
+        }
+
+        // Centred average for frame f, once frame f + r is in (or the file ended).
+        private mutating func emit(_ f: Int) {
+            guard f < n else { return }
+            let count = min(n - 1, f + r) - max(0, f - r) + 1
+            out[f] = Int8(max(-127, min(127, (sum / Float(count) / SpectralShapeClassifier.ratioStep).rounded())))
+        }
+
+        /// The last r frames: the window shrinks at the end.
+        mutating func finish() -> [Int8] {
+            for f in max(0, n - r)..<n {
+                if f - r - 1 >= 0 { sum -= recent[(f - r - 1) % recent.count] }
+                emit(f)
+            }
+            return out
+        }
     }
 
     static let ratioStep: Float = 0.25
