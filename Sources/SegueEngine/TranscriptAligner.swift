@@ -106,6 +106,11 @@ public struct TranscriptAligner: Sendable {
     /// came 8–10 ms early, 35–40 dB ones 6 ms early, 20–35 dB ones within 2 ms (the noise hides the first
     /// word's soft start about as long as the window offset), 15–20 dB ones 12 ms late.
     public var onsetRise: ClosedRange<Float> = 30...40
+    /// A first sentence the content starts this far (s) or more before the first speech starts there.
+    /// In noise the first detected speech frame comes late (t_noisy_phone, 5 dB SNR: 0.29 s after the
+    /// words); a path from the file's start comes early by the whole leading silence (0.58 s in an MP3
+    /// copy of t_segments).
+    public var leadingSilenceSlack = 0.4
 
     public init() {}
 
@@ -295,6 +300,17 @@ public struct TranscriptAligner: Sendable {
         // No sentence starts or ends inside a pause (or just before one): a path that reaches a
         // sentence's first frame early stretches it over the silence before the words.
         let pauses = analysis.activity.pauses
+        // No sentence starts in the silence before the first words either, which is no pause between
+        // sounds (a path can reach the first sentence's frames from the file's start: an MP3 of
+        // t_segments started its first turn at 0.0 instead of 0.6 s). Only well before them
+        // (`leadingSilenceSlack`).
+        if let firstSpeech = analysis.activity.speechFrames.first, firstSpeech.lowerBound > 0,
+           let t = result.firstIndex(where: { $0.status == .aligned }),
+           let k = result[t].sentences.firstIndex(where: { $0.start != nil }),
+           let start = result[t].sentences[k].start, let end = result[t].sentences[k].end {
+            let words = analysis.features.clock.boundary(beforeFrame: firstSpeech.lowerBound)
+            if start < words - leadingSilenceSlack && words < end { result[t].sentences[k].start = speechStart(words) }
+        }
         for t in result.indices where result[t].status == .aligned {
             // Between two sentences of a turn, a long pause near where the content put the boundary
             // is the boundary (as aeneas moves boundaries into non-speech): the path can stretch

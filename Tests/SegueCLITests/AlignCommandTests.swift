@@ -50,6 +50,27 @@ import SegueTestSupport
         #expect(Double(within) >= 0.9 * Double(turns.count), "\(within) of \(turns.count) turns within 0.5 s")
     }
 
+    /// Podcasts ship as MP3: in a 64 kbit/s copy of t_segments the content path reached the first
+    /// sentence from the file's start, and the first turn began in the 0.6 s of silence before it.
+    @Test func anMP3CopyStartsTheFirstTurnWithItsWords() throws {
+        let folder = try TestAudio.temporaryFolder()
+        let align = Repository.root.appendingPathComponent("Audio/align")
+        let mp3 = folder.appendingPathComponent("t_segments.mp3")
+        let encode = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-nostdin", "-v", "error", "-i", align.appendingPathComponent("t_segments.flac").path,
+            "-b:a", "64k", mp3.path])
+        try #require(encode.status == 0, "\(encode.stderr)")
+        let result = try Self.segue(["align", mp3.path, "--transcript", align.appendingPathComponent("t_segments.transcript.txt").path,
+                                     "-o", folder.path, "--format", "json", "-q"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("t_segments.analysis.json"))) as? [String: Any]
+        let first = ((json?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])?.first
+        let start = try #require(first?["start"] as? Double)
+        // Truth: 0.600 s (Audio/align/t_segments.align-truth.json); the MP3's encoder delay is trimmed.
+        #expect(abs(start - 0.6) <= 0.1, "first turn starts at \(start)")
+    }
+
     struct BadCase: Sendable, CustomStringConvertible {
         var name: String
         var audio: @Sendable (URL) throws -> URL
