@@ -18,30 +18,28 @@ import Testing
                         varianceFloor: floor)
     }
 
-    /// Voice A (0), 60 unheard frames that sound like a third "voice", then voice B (1): the
-    /// background's model never wins, and the change falls where B is first heard.
-    @Test func unheardFramesFollowTheVoicesAround() {
-        let vectors = Self.frames(0, count: 100) + Self.frames(20, count: 60) + Self.frames(10, count: 140)
+    /// 100 frames of the voice at `before`, 60 unheard frames that sound like a third "voice" (20),
+    /// 140 of the voice at `after`, decoded with models of all three.
+    private static func decode(before: Float, after: Float) -> [Resegmentation.Run] {
+        let vectors = frames(before, count: 100) + frames(20, count: 60) + frames(after, count: 140)
         let heard = [Bool](repeating: true, count: 100) + [Bool](repeating: false, count: 60)
             + [Bool](repeating: true, count: 140)
-        let window = StreamWindow(range: 0..<300, dimension: Self.dimension, vectors: vectors, heard: heard)
-        let stream = SpeechStream(spans: [0..<300], cepstralCount: Self.dimension + 1)
-        let runs = Resegmentation().decode(window: window, stream: stream,
-                                           models: [Self.model(0), Self.model(10), Self.model(20)], hop: 0.01)
+        let window = StreamWindow(range: 0..<300, dimension: dimension, vectors: vectors, heard: heard)
+        let stream = SpeechStream(spans: [0..<300], cepstralCount: dimension + 1)
+        return Resegmentation().decode(window: window, stream: stream, models: [model(0), model(10), model(20)], hop: 0.01)
+    }
+
+    /// Voice A (0), unheard frames, then voice B (1): the background's model never wins, and the
+    /// change falls where B is first heard.
+    @Test func unheardFramesFollowTheVoicesAround() {
+        let runs = Self.decode(before: 0, after: 10)
         #expect(runs.map(\.speaker) == [0, 1])
         #expect(runs.map(\.range) == [0..<160, 160..<300])
     }
 
     /// Unheard frames inside one voice's turn stay that voice's.
     @Test func unheardFramesInsideATurnStayWithIt() {
-        let vectors = Self.frames(0, count: 100) + Self.frames(20, count: 60) + Self.frames(0, count: 140)
-        let heard = [Bool](repeating: true, count: 100) + [Bool](repeating: false, count: 60)
-            + [Bool](repeating: true, count: 140)
-        let window = StreamWindow(range: 0..<300, dimension: Self.dimension, vectors: vectors, heard: heard)
-        let stream = SpeechStream(spans: [0..<300], cepstralCount: Self.dimension + 1)
-        let runs = Resegmentation().decode(window: window, stream: stream,
-                                           models: [Self.model(0), Self.model(10), Self.model(20)], hop: 0.01)
-        #expect(runs.map(\.speaker) == [0])
+        #expect(Self.decode(before: 0, after: 0).map(\.speaker) == [0])
     }
 
     /// Speaker statistics and the segments' statistics leave unheard frames out.
