@@ -64,17 +64,14 @@ struct HysteresisTracker {
     /// trailing non-speech are not pauses (there is no speech on one side).
     mutating func finish() -> (speech: [Range<Int>], pauses: [PauseRun]) {
         close(speech: inSpeech, at: frame)
-        // 1. Bursts of speech too short to be words become part of the pause around them, but
-        // not of its silence: a pause needs `minimumPauseFrames` without them. A click or a
-        // keystroke takes a few frames of a pause; syllables between the stop closures of a
-        // quick voice ("scripts", "took it") take a third of a "pause" that is speech.
-        var runs: [(speech: Bool, frames: Range<Int>, levelSum: Float, bursts: Int)] = []
+        // 1. Bursts of speech too short to be words become part of the pause around them.
+        var runs: [(speech: Bool, frames: Range<Int>, levelSum: Float)] = []
         for run in rawRuns {
-            var run = (speech: run.speech, frames: run.frames, levelSum: run.levelSum, bursts: 0)
-            if run.speech, run.frames.count < minimumSpeechFrames { run.speech = false; run.bursts = run.frames.count }
+            var run = run
+            if run.speech, run.frames.count < minimumSpeechFrames { run.speech = false }
             if let last = runs.last, last.speech == run.speech {
                 runs[runs.count - 1] = (run.speech, last.frames.lowerBound..<run.frames.upperBound,
-                                        last.levelSum + run.levelSum, last.bursts + run.bursts)
+                                        last.levelSum + run.levelSum)
             } else {
                 runs.append(run)
             }
@@ -86,7 +83,7 @@ struct HysteresisTracker {
             let interior = index > 0 && index < runs.count - 1
             if !run.speech {
                 guard interior else { continue }
-                if run.frames.count - run.bursts >= minimumPauseFrames {
+                if run.frames.count >= minimumPauseFrames {
                     pauses.append(PauseRun(frames: run.frames, meanLevel: run.levelSum / Float(run.frames.count)))
                     continue
                 }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import SegueEngine
-@testable import SeguePauses
 import SegueTestSupport
 
 /// Speech-like bursts separated by silences of known length.
@@ -213,51 +212,5 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(abs(intro.end - 7.0) <= 0.2, "intro ends at \(intro.end), ducks at 7.0")
         let beforeWords = try #require(try pauses("t_produced3").first)
         #expect(isFound(beforeWords, in: found.pauses), "pause \(beforeWords) before the first words not found")
-    }
-}
-
-/// Moving noise (issue 17, item 3; `Tools/make-fixtures`, tuning fixtures at 5 dB SNR): word edges
-/// under a gust, and quick syllables between stop closures.
-@Suite struct MovingNoiseTests {
-    private func analyse(_ name: String) throws -> SpeechActivity {
-        try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("\(name).flac").path).activity
-    }
-
-    /// t_outdoor5: "…names and jargon." ends at 17.20 s, a gust of wind with traffic fills the
-    /// pause, and "Preparation…" starts at 18.37 s under it. The shape vetoes the gust and, judged
-    /// against the episode's whole background, the quiet end of "jargon" and the start of
-    /// "Preparation" with it (16.90–18.92 s); judged against the pause's own noise they are speech.
-    @Test func wordEdgesUnderAGustBoundThePause() throws {
-        let pauses = try analyse("t_outdoor5").pauses
-        #expect(pauses.contains { abs($0.start - 17.20) <= 0.2 && abs($0.end - 18.37) <= 0.2 },
-                "pauses \(pauses.map { ($0.start, $0.end) })")
-    }
-
-    /// t_indoor5: "…reading scripts" (2.9–3.5 s) and "I took it apart" (11.1–11.9 s) in a quick
-    /// voice: stop closures of 40–140 ms around syllables of 30–70 ms, shorter than a word
-    /// (`minimumSpeech`), were a pause of 0.31 and 0.39 s. A third of it is speech: no pause.
-    @Test func syllablesBetweenStopClosuresAreNotAPause() throws {
-        let pauses = try analyse("t_indoor5").pauses
-        for (start, end) in [(2.95, 3.4), (11.2, 11.9)] {
-            #expect(!pauses.contains { $0.start < end && $0.end > start }, "pauses \(pauses.map { ($0.start, $0.end) })")
-        }
-    }
-}
-
-/// The minimum-duration rules of the frame-by-frame tracker.
-@Suite struct HysteresisTrackerTests {
-    private func pauses(_ pattern: [(speech: Bool, frames: Int)]) -> [Range<Int>] {
-        var tracker = HysteresisTracker(minimumSpeechFrames: 8, minimumPauseFrames: 30)
-        for (speech, count) in pattern {
-            for _ in 0..<count { tracker.add(level: speech ? 1 : 0, lower: 0.5, upper: 0.5) }
-        }
-        return tracker.finish().pauses.map(\.frames)
-    }
-
-    /// Clicks inside a silence do not split it; syllables shorter than a word between stop
-    /// closures do not make one: a pause needs `minimumPauseFrames` of silence without bursts.
-    @Test func burstsDoNotCountTowardAPausesLength() {
-        #expect(pauses([(true, 50), (false, 18), (true, 2), (false, 20), (true, 50)]) == [50..<90])
-        #expect(pauses([(true, 50), (false, 10), (true, 7), (false, 10), (true, 7), (false, 8), (true, 50)]).isEmpty)
     }
 }
