@@ -118,5 +118,82 @@ struct SpectralShapeClassifier {
         }
     }
 
+    /// A pause in moving noise, seen by `localRatios`: its core, whose frames are that moment's
+    /// noise alone, and the edge zones to judge against it.
+    struct LocalPause {
+        var core: Range<Int>
+        var zones: [Range<Int>]
+    }
+
+    /// Per frame of each pause's edge zones (in the order given), the log-likelihood ratio of the
+    /// episode's speech against the noise of that pause: a Gaussian with the mean cepstrum of the
+    /// pause's core and the spread of the episode's background. A gust or a passing car inside a
+    /// pause has a shape of its own, which the episode-wide background model only roughly knows;
+    /// a word's quiet edge under it stands apart from it where it would not from that model.
+    /// Averaged over `smoothing` frames centred on each frame; nil when the models cannot be learnt
+    /// (as `logLikelihoodRatios`). `pauses` in time order, not overlapping.
+    func localRatios(track: FeatureTrack, pauses: [LocalPause], smoothing: Int, minimumFrames: Int) throws -> [[[Float]]]? {
+        guard !pauses.isEmpty,
+              let s = Gaussian(speech, minimumCount: Double(minimumFrames)),
+              let b = Gaussian(background, minimumCount: Double(minimumFrames)) else { return nil }
+        let r = max(0, smoothing / 2), n = track.frameCount
+        // Pass 1: each core's mean cepstrum.
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: 12), count: pauses.count)
+        var next = 0
+        try track.forEachBlock { block in
+            let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
+            for i in 0..<block.count {
+                let frame = block.firstFrame + i
+                while next < pauses.count, pauses[next].core.upperBound <= frame { next += 1 }
+                guard next < pauses.count, pauses[next].core.contains(frame) else { continue }
+                let row = i * block.layout.stride + first
+                for k in 0..<12 { sums[next][k] += Double(block.values[row + k]) }
+            }
+        }
+        let locals: [Gaussian] = pauses.indices.map { p in
+            var local = b
+            let count = Double(max(1, pauses[p].core.count))
+            local.mean = sums[p].map { Float($0 / count) }
+            return local
+        }
+        // Pass 2: raw ratios over each zone widened by the smoothing radius, then centred averages.
+        let widened = pauses.map { $0.zones.map { max(0, $0.lowerBound - r)..<min(n, $0.upperBound + r) } }
+        var raw = widened.map { $0.map { [Float](repeating: 0, count: $0.count) } }
+        var spans: [(pause: Int, zone: Int, frames: Range<Int>)] = []
+        for (p, zones) in widened.enumerated() { for (z, frames) in zones.enumerated() { spans.append((p, z, frames)) } }
+        spans.sort { $0.frames.lowerBound < $1.frames.lowerBound }
+        var firstOpen = 0
+        try track.forEachBlock { block in
+            block.values.withUnsafeBufferPointer { v in
+                let first = block.layout.cepstralOffset + Self.coefficients.lowerBound
+                for i in 0..<block.count {
+                    let frame = block.firstFrame + i
+                    while firstOpen < spans.count, spans[firstOpen].frames.upperBound <= frame { firstOpen += 1 }
+                    var k = firstOpen
+                    while k < spans.count, spans[k].frames.lowerBound <= frame {
+                        let span = spans[k]
+                        if span.frames.contains(frame) {
+                            let x = UnsafeBufferPointer(rebasing: v[(i * block.layout.stride + first)...].prefix(12))
+                            raw[span.pause][span.zone][frame - span.frames.lowerBound] =
+                                s.logLikelihood(x) - locals[span.pause].logLikelihood(x)
+                        }
+                        k += 1
+                    }
+                }
+            }
+        }
+        return pauses.indices.map { p in
+            pauses[p].zones.indices.map { z in
+                let zone = pauses[p].zones[z], frames = widened[p][z], values = raw[p][z]
+                return zone.map { f in
+                    let lo = max(frames.lowerBound, f - r), hi = min(frames.upperBound, f + r + 1)
+                    var sum: Float = 0
+                    for g in lo..<hi { sum += values[g - frames.lowerBound] }
+                    return sum / Float(max(1, hi - lo))
+                }
+            }
+        }
+    }
+
     static let ratioStep: Float = 0.25
 }

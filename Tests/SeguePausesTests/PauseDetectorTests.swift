@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SegueEngine
+@testable import SeguePauses
 import SegueTestSupport
 
 /// Speech-like bursts separated by silences of known length.
@@ -212,5 +213,23 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(abs(intro.end - 7.0) <= 0.2, "intro ends at \(intro.end), ducks at 7.0")
         let beforeWords = try #require(try pauses("t_produced3").first)
         #expect(isFound(beforeWords, in: found.pauses), "pause \(beforeWords) before the first words not found")
+    }
+}
+
+/// Moving noise (issue 17, item 3; `Tools/make-fixtures`, tuning fixture at 5 dB SNR): word edges
+/// under a gust.
+@Suite struct MovingNoiseTests {
+    private func analyse(_ name: String) throws -> SpeechActivity {
+        try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("\(name).flac").path).activity
+    }
+
+    /// t_outdoor5: "…names and jargon." ends at 17.20 s, a gust of wind with traffic fills the
+    /// pause, and "Preparation…" starts at 18.37 s under it. The shape vetoes the gust and, judged
+    /// against the episode's whole background, the quiet end of "jargon" and the start of
+    /// "Preparation" with it (16.90–18.92 s); judged against the pause's own noise they are speech.
+    @Test func wordEdgesUnderAGustBoundThePause() throws {
+        let pauses = try analyse("t_outdoor5").pauses
+        #expect(pauses.contains { abs($0.start - 17.20) <= 0.2 && abs($0.end - 18.37) <= 0.2 },
+                "pauses \(pauses.map { ($0.start, $0.end) })")
     }
 }
