@@ -207,42 +207,7 @@ public struct PauseDetector: Sendable {
             track: track, smoothing: parameters.shapeSmoothingFrames, minimumFrames: frames(1.0, clock),
             minimumMusicFrames: frames(parameters.minimumMusicToLearn, clock))
 
-        // A bed fills the pauses it runs under: near a silence (`bedSilence` long), what sounds is
-        // not a bed, and the quiet start (`bedGuardAfterSilence`) or end (`bedGuardBeforeSilence`)
-        // of a word there keeps the level's decision.
-        var nearSilence = [Bool](repeating: false, count: levelsKept.count)
-        if musicRatios != nil {
-            var silent = [Bool](repeating: false, count: levelsKept.count)
-            let shortest = frames(parameters.bedSilence, clock)
-            var runStart: Int?
-            for frame in 0...levelsKept.count {
-                if frame < levelsKept.count, Float(levelsKept[frame]) / 2 < thresholds.at(frame: frame).lower {
-                    if runStart == nil { runStart = frame }
-                } else if let start = runStart {
-                    if frame - start >= shortest { for f in start..<frame { silent[f] = true } }
-                    runStart = nil
-                }
-            }
-            let after = frames(parameters.bedGuardAfterSilence, clock), before = frames(parameters.bedGuardBeforeSilence, clock)
-            var last = Int.min / 2
-            for frame in levelsKept.indices {
-                if silent[frame] { last = frame }
-                nearSilence[frame] = frame - last <= after
-            }
-            last = Int.max / 2
-            for frame in levelsKept.indices.reversed() {
-                if silent[frame] { last = frame }
-                if last - frame <= before { nearSilence[frame] = true }
-            }
-        }
-        // Frames of a bed: the episode's music in shape, under the speech in level.
-        var bed = [Bool](repeating: false, count: levelsKept.count)
-        if let musicRatios {
-            for frame in levelsKept.indices where !nearSilence[frame] {
-                bed[frame] = Float(musicRatios[frame]) * SpectralShapeClassifier.ratioStep > parameters.bedVeto
-                    && Float(levelsKept[frame]) / 2 < thresholds.top(frame: frame) - parameters.bedBelowSpeech
-            }
-        }
+        let bed = bedFrames(musicRatios: musicRatios, levels: levelsKept, thresholds: thresholds, clock: clock)
         // Speech where the level says so and the shape does not deny it, or
         // where the shape alone is sure.
         func decided(silencing quiet: [Range<Int>], readmitting readmitted: [Bool] = [])
@@ -328,6 +293,36 @@ public struct PauseDetector: Sendable {
 
     /// Frames the shape vetoed at the edges of pauses in moving noise that are speech after all
     /// (see `edgeZone`): per frame, true to keep the level's decision; empty when there are none.
+    /// Frames of a bed: the episode's music in shape (`bedVeto`), `bedBelowSpeech` under the speech in
+    /// level. A bed fills the pauses it runs under: near a silence (`bedSilence` long), what sounds is
+    /// not a bed, and the quiet start (`bedGuardAfterSilence`) or end (`bedGuardBeforeSilence`) of a
+    /// word there keeps the level's decision. All false without music to learn from.
+    private func bedFrames(musicRatios: [Int8]?, levels: [UInt8], thresholds: Thresholds, clock: FrameClock) -> [Bool] {
+        var bed = [Bool](repeating: false, count: levels.count)
+        guard let musicRatios else { return bed }
+        func quiet(_ frame: Int) -> Bool { Float(levels[frame]) / 2 < thresholds.at(frame: frame).lower }
+        var silences: [Range<Int>] = []
+        var runStart: Int?
+        for frame in 0...levels.count {
+            if frame < levels.count, quiet(frame) {
+                if runStart == nil { runStart = frame }
+            } else if let start = runStart {
+                if frame - start >= frames(parameters.bedSilence, clock) { silences.append(start..<frame) }
+                runStart = nil
+            }
+        }
+        let after = frames(parameters.bedGuardAfterSilence, clock), before = frames(parameters.bedGuardBeforeSilence, clock)
+        var nearSilence = [Bool](repeating: false, count: levels.count)
+        for silence in silences {
+            for f in max(0, silence.lowerBound - before)..<min(levels.count, silence.upperBound + after) { nearSilence[f] = true }
+        }
+        for frame in levels.indices where !nearSilence[frame] {
+            bed[frame] = Float(musicRatios[frame]) * SpectralShapeClassifier.ratioStep > parameters.bedVeto
+                && Float(levels[frame]) / 2 < thresholds.top(frame: frame) - parameters.bedBelowSpeech
+        }
+        return bed
+    }
+
     private func wordEdgesInMovingNoise(_ speech: [Range<Int>], firstSpeech: [Range<Int>],
                                         shape: SpectralShapeClassifier, track: FeatureTrack) throws -> [Bool] {
         let clock = track.clock
