@@ -79,6 +79,11 @@ public struct PauseDetector: Sendable {
         public var bedSilence = 0.05
         public var bedGuardAfterSilence = 0.3
         public var bedGuardBeforeSilence = 0.15
+        /// A sound is music, not speech, when this share of its frames is more like the episode's
+        /// music than its speech (music : speech log-likelihood ratio above 0), the same ratio as the
+        /// bed's. Chosen on the tuning fixtures, between the most music-like speech (0.48: words over
+        /// the bed of t_produced2) and the stinger of t_produced1 (0.95).
+        public var musicLikeShare = 0.75
         /// Word edges in moving noise (issue 17): in a pause whose middle (all but `edgeZone` at
         /// either end, at least `edgeCore`) the level alone calls speech in `movingNoiseFraction` of
         /// its frames or more, the shape vetoed a gust or a passing car there, and with it the quiet
@@ -169,7 +174,7 @@ public struct PauseDetector: Sendable {
                                          speechEnergy: { energyTops[min(energyTops.count - 1, max(0, $0 / blockFrames))] })
         let edges = MusicEdges()
         let stingers = try found.short.filter { try edges.isSetOff($0.frames, in: track) }
-        let musicSpans = try edges.refine((found.music + stingers).sorted { $0.frames.lowerBound < $1.frames.lowerBound },
+        var musicSpans = try edges.refine((found.music + stingers).sorted { $0.frames.lowerBound < $1.frames.lowerBound },
                                           in: track)
         // First decision, on level alone: presence against the thresholds,
         // with hysteresis. Presence is kept per frame (a byte a frame).
@@ -243,6 +248,14 @@ public struct PauseDetector: Sendable {
             let readmitted = try wordEdgesInMovingNoise(runs.speech, firstSpeech: firstSpeech, shape: shape, track: track)
             if !readmitted.isEmpty { runs = decided(silencing: quiet, readmitting: readmitted) }
         }
+        if let musicRatios {
+            let heard = musicLikeRuns(runs.speech, musicRatios: musicRatios)
+            if !heard.isEmpty {
+                runs.speech.removeAll { run in heard.contains { $0.frames == run } }
+                musicSpans = joined((musicSpans + heard).sorted { $0.frames.lowerBound < $1.frames.lowerBound },
+                                    within: frames(parameters.minimumPause, clock))
+            }
+        }
         let music = musicSpans.map {
             MusicSpan(start: clock.boundary(beforeFrame: $0.frames.lowerBound),
                       end: clock.boundary(beforeFrame: $0.frames.upperBound),
@@ -273,6 +286,34 @@ public struct PauseDetector: Sendable {
         return SpeechActivity(speechFrames: runs.speech, pauses: pauses, music: music,
                               noiseFloor: Double(levels.medianFloor),
                               speechLevel: Double(levels.medianSpeech))
+    }
+
+    /// Sounds the level took for speech that are, frame after frame, the episode's music in shape
+    /// (`musicLikeShare` of their frames nearer the music learnt from its intro and jingles than
+    /// its speech): a stinger too short for the music detector's windows, the fading tail of an
+    /// intro or the head of an outro. Their confidence is that share.
+    private func musicLikeRuns(_ speech: [Range<Int>], musicRatios: [Int8]) -> [(frames: Range<Int>, confidence: Double)] {
+        speech.compactMap { run in
+            let share = Double(musicRatios[run].filter { $0 > 0 }.count) / Double(max(1, run.count))
+            return share >= parameters.musicLikeShare ? (run, share) : nil
+        }
+    }
+
+    /// Music spans with less than a pause between them are one piece of music (an outro's head heard
+    /// by its shape, its body by the music detector); confidence weighted by length.
+    private func joined(_ spans: [(frames: Range<Int>, confidence: Double)], within gap: Int)
+        -> [(frames: Range<Int>, confidence: Double)] {
+        var out: [(frames: Range<Int>, confidence: Double)] = []
+        for span in spans {
+            if let last = out.last, span.frames.lowerBound - last.frames.upperBound < gap {
+                let frames = last.frames.lowerBound..<max(last.frames.upperBound, span.frames.upperBound)
+                let weighted = last.confidence * Double(last.frames.count) + span.confidence * Double(span.frames.count)
+                out[out.count - 1] = (frames, weighted / Double(last.frames.count + span.frames.count))
+            } else {
+                out.append(span)
+            }
+        }
+        return out
     }
 
     /// A speech run whose loud part (`distantPercentile` of its presence)

@@ -214,6 +214,17 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         let beforeWords = try #require(try pauses("t_produced3").first)
         #expect(isFound(beforeWords, in: found.pauses), "pause \(beforeWords) before the first words not found")
     }
+
+    @Test func aStingerTooShortForTheMusicDetectorIsMusicNotSpeech() throws {
+        // t_produced1's 1.5 s stinger (51.25–52.75 s), from the jingle's track, set off by pauses.
+        let analysis = try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("t_produced1.flac").path)
+        let found = analysis.activity, clock = analysis.features.clock
+        let stinger = (51.25, 52.75)
+        let covered = found.music.reduce(0) { $0 + max(0, min(stinger.1, $1.end) - max(stinger.0, $1.start)) }
+        #expect(covered >= 1.3, "stinger covered \(covered) s by \(found.music.map { ($0.start, $0.end) })")
+        let speech = found.speechFrames.map { (clock.boundary(beforeFrame: $0.lowerBound), clock.boundary(beforeFrame: $0.upperBound)) }
+        #expect(!speech.contains { $0.1 > stinger.0 + 0.1 && $0.0 < stinger.1 - 0.1 }, "stinger still speech: \(speech)")
+    }
 }
 
 /// Moving noise (issue 17, item 3; `Tools/make-fixtures`, tuning fixture at 5 dB SNR): word edges
