@@ -101,8 +101,23 @@ public struct HeadingPlacer: Sendable {
         var result = solve(headings, evidence: evidence, lexical: lexical,
                            mapping: timed ? TimeMapping(scale: defaultScale) : nil)
         if timed {
-            mapping = fit(headings, evidence: evidence, placed: result, lexical: lexical)
-            result = solve(headings, evidence: evidence, lexical: lexical, mapping: mapping)
+            var fitted = fit(headings, evidence: evidence, placed: result, lexical: lexical)
+            // A heading the text placed confidently, farther than the prior's scale from where the mapping puts
+            // its stated time, has a stated time the text shows to be wrong: it no longer pulls its heading, and
+            // the other stated times may be as wrong (the scale becomes that of all the anchors' misses).
+            var residuals: [Double] = []
+            var priors = headings
+            for n in headings.indices where !forcedZero(n, headings) && lexical[n][result[n]].score >= anchorShare {
+                guard let stated = headings[n].time else { continue }
+                residuals.append(abs(evidence.boundaries[result[n]].time - fitted.map(stated)))
+                if residuals.last! > fitted.scale { priors[n].time = nil }
+            }
+            if residuals.contains(where: { $0 > fitted.scale }) {
+                let mean = residuals.reduce(0, +) / Double(residuals.count)
+                fitted.scale = min(maximumScale, max(fitted.scale, 2.5 * mean))
+            }
+            mapping = fitted
+            result = solve(priors, evidence: evidence, lexical: lexical, mapping: mapping)
         }
         let inputs = Inputs(headings: headings, stems: stems, evidence: evidence, lexical: lexical, mapping: mapping,
                             quantum: Self.statedRounding(headings))
