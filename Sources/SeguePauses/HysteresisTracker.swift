@@ -62,16 +62,21 @@ struct HysteresisTracker {
 
     /// Speech spans and pauses after the minimum-duration rules; leading and
     /// trailing non-speech are not pauses (there is no speech on one side).
-    mutating func finish() -> (speech: [Range<Int>], pauses: [PauseRun]) {
+    /// `isSyllable` tells which bursts too short to be words are as loud as speech: they still do
+    /// not split a pause, but a pause needs `minimumPauseFrames` without them.
+    mutating func finish(isSyllable: (Range<Int>) -> Bool = { _ in false }) -> (speech: [Range<Int>], pauses: [PauseRun]) {
         close(speech: inSpeech, at: frame)
         // 1. Bursts of speech too short to be words become part of the pause around them.
-        var runs: [(speech: Bool, frames: Range<Int>, levelSum: Float)] = []
+        var runs: [(speech: Bool, frames: Range<Int>, levelSum: Float, syllables: Int)] = []
         for run in rawRuns {
-            var run = run
-            if run.speech, run.frames.count < minimumSpeechFrames { run.speech = false }
+            var run = (speech: run.speech, frames: run.frames, levelSum: run.levelSum, syllables: 0)
+            if run.speech, run.frames.count < minimumSpeechFrames {
+                run.speech = false
+                if isSyllable(run.frames) { run.syllables = run.frames.count }
+            }
             if let last = runs.last, last.speech == run.speech {
                 runs[runs.count - 1] = (run.speech, last.frames.lowerBound..<run.frames.upperBound,
-                                        last.levelSum + run.levelSum)
+                                        last.levelSum + run.levelSum, last.syllables + run.syllables)
             } else {
                 runs.append(run)
             }
@@ -83,7 +88,7 @@ struct HysteresisTracker {
             let interior = index > 0 && index < runs.count - 1
             if !run.speech {
                 guard interior else { continue }
-                if run.frames.count >= minimumPauseFrames {
+                if run.frames.count - run.syllables >= minimumPauseFrames {
                     pauses.append(PauseRun(frames: run.frames, meanLevel: run.levelSum / Float(run.frames.count)))
                     continue
                 }

@@ -227,8 +227,8 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
     }
 }
 
-/// Moving noise (issue 17, item 3; `Tools/make-fixtures`, tuning fixture at 5 dB SNR): word edges
-/// under a gust.
+/// Moving noise (issue 17, item 3; `Tools/make-fixtures`, tuning fixtures at 5 dB SNR): word edges
+/// under a gust, and quick syllables between stop closures.
 @Suite struct MovingNoiseTests {
     private func analyse(_ name: String) throws -> SpeechActivity {
         try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("\(name).flac").path).activity
@@ -242,5 +242,45 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         let pauses = try analyse("t_outdoor5").pauses
         #expect(pauses.contains { abs($0.start - 17.20) <= 0.2 && abs($0.end - 18.37) <= 0.2 },
                 "pauses \(pauses.map { ($0.start, $0.end) })")
+    }
+
+    /// t_indoor5: "…reading scripts" (2.9–3.5 s) and "I took it apart" (11.1–11.9 s) in a quick
+    /// voice: stop closures of 40–140 ms around syllables of 30–70 ms, shorter than a word
+    /// (`minimumSpeech`) but as loud as speech, were pauses of 0.31 and 0.39 s.
+    @Test func syllablesBetweenStopClosuresAreNotAPause() throws {
+        let pauses = try analyse("t_indoor5").pauses
+        for (start, end) in [(2.95, 3.4), (11.2, 11.9)] {
+            #expect(!pauses.contains { $0.start < end && $0.end > start }, "pauses \(pauses.map { ($0.start, $0.end) })")
+        }
+    }
+
+    /// spk4: between two speakers, a 0.25 s silence follows the release of a final stop (31.15 s,
+    /// 30 ms, 27 dB under the speech): a pause of 0.32 s with it. Counted as sound, it took the
+    /// pause, and the speaker stage the change of speaker there.
+    @Test func aStopsReleaseStillCountsTowardAPause() throws {
+        let pauses = try analyse("spk4").pauses
+        #expect(pauses.contains { abs($0.start - 31.10) <= 0.05 && abs($0.end - 31.42) <= 0.05 },
+                "pauses \(pauses.map { ($0.start, $0.end) })")
+    }
+}
+
+/// The minimum-duration rules of the frame-by-frame tracker.
+@Suite struct HysteresisTrackerTests {
+    private func pauses(_ pattern: [(speech: Bool, frames: Int)], syllables: Set<Int> = []) -> [Range<Int>] {
+        var tracker = HysteresisTracker(minimumSpeechFrames: 8, minimumPauseFrames: 30)
+        for (speech, count) in pattern {
+            for _ in 0..<count { tracker.add(level: speech ? 1 : 0, lower: 0.5, upper: 0.5) }
+        }
+        return tracker.finish(isSyllable: { syllables.contains($0.lowerBound) }).pauses.map(\.frames)
+    }
+
+    /// Bursts shorter than a word never split a pause; a click counts toward its silence, syllables
+    /// as loud as speech between stop closures do not.
+    @Test func syllablesDoNotCountTowardAPausesSilence() {
+        let closures: [(speech: Bool, frames: Int)] = [(true, 50), (false, 10), (true, 7), (false, 10), (true, 7),
+                                                        (false, 8), (true, 50)]
+        #expect(pauses(closures) == [50..<92])
+        #expect(pauses(closures, syllables: [60, 77]).isEmpty)
+        #expect(pauses([(true, 50), (false, 18), (true, 2), (false, 20), (true, 50)], syllables: [68]) == [50..<90])
     }
 }
