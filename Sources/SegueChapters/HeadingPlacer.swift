@@ -106,13 +106,14 @@ public struct HeadingPlacer: Sendable {
             // its stated time, has a stated time the text shows to be wrong: it no longer pulls its heading, and
             // the other stated times may be as wrong (the scale becomes that of all the anchors' misses).
             var residuals: [Double] = []
-            var priors = headings
+            var priors = headings, contradicted = false
             for n in headings.indices where !forcedZero(n, headings) && lexical[n][result[n]].score >= anchorShare {
                 guard let stated = headings[n].time else { continue }
-                residuals.append(abs(evidence.boundaries[result[n]].time - fitted.map(stated)))
-                if residuals.last! > fitted.scale { priors[n].time = nil }
+                let residual = abs(evidence.boundaries[result[n]].time - fitted.map(stated))
+                residuals.append(residual)
+                if residual > fitted.scale { priors[n].time = nil; contradicted = true }
             }
-            if residuals.contains(where: { $0 > fitted.scale }) {
+            if contradicted {
                 let mean = residuals.reduce(0, +) / Double(residuals.count)
                 fitted.scale = min(maximumScale, max(fitted.scale, 2.5 * mean))
             }

@@ -302,7 +302,7 @@ public struct PauseDetector: Sendable {
     /// intro or the head of an outro. Their confidence is that share.
     private func musicLikeRuns(_ speech: [Range<Int>], musicRatios: [Int8]) -> [(frames: Range<Int>, confidence: Double)] {
         speech.compactMap { run in
-            let share = Double(musicRatios[run].filter { $0 > 0 }.count) / Double(max(1, run.count))
+            let share = Double(musicRatios[run].reduce(0) { $0 + ($1 > 0 ? 1 : 0) }) / Double(max(1, run.count))
             return share >= parameters.musicLikeShare ? (run, share) : nil
         }
     }
@@ -333,24 +333,27 @@ public struct PauseDetector: Sendable {
     private func isDistant(_ run: Range<Int>, levels: [UInt8], thresholds: Thresholds) -> Bool {
         guard parameters.distantFraction > 0, !run.isEmpty else { return false }
         let sorted = levels[run].sorted()
-        let loud = Float(sorted[min(sorted.count - 1, Int(Double(sorted.count) * parameters.distantPercentile))]) / 2
-        let middle = (run.lowerBound + run.upperBound) / 2
+        let loud = sorted[min(sorted.count - 1, Int(Double(sorted.count) * parameters.distantPercentile))]
+        guard let height = height(of: loud, in: run, thresholds: thresholds) else { return false }
+        return height < parameters.distantFraction
+    }
+
+    /// A kept level (0.5 dB steps) as a fraction of the floor-to-speech range in the middle of
+    /// `frames`; nil where that range is empty.
+    private func height(of level: UInt8, in frames: Range<Int>, thresholds: Thresholds) -> Double? {
+        let middle = (frames.lowerBound + frames.upperBound) / 2
         let floor = thresholds.floor(frame: middle), top = thresholds.top(frame: middle)
-        guard top > floor else { return false }
-        return Double((loud - floor) / (top - floor)) < parameters.distantFraction
+        guard top > floor else { return nil }
+        return Double((Float(level) / 2 - floor) / (top - floor))
     }
 
     /// A burst too short to be a word that comes near the talker's level (`syllableFraction`).
     private func isSyllable(_ burst: Range<Int>, levels: [UInt8], thresholds: Thresholds) -> Bool {
-        guard let loudest = levels[burst].max() else { return false }
-        let middle = (burst.lowerBound + burst.upperBound) / 2
-        let floor = thresholds.floor(frame: middle), top = thresholds.top(frame: middle)
-        guard top > floor else { return false }
-        return Double((Float(loudest) / 2 - floor) / (top - floor)) >= parameters.syllableFraction
+        guard let loudest = levels[burst].max(), let height = height(of: loudest, in: burst, thresholds: thresholds)
+        else { return false }
+        return height >= parameters.syllableFraction
     }
 
-    /// Frames the shape vetoed at the edges of pauses in moving noise that are speech after all
-    /// (see `edgeZone`): per frame, true to keep the level's decision; empty when there are none.
     /// Frames of a bed: the episode's music in shape (`bedVeto`), `bedBelowSpeech` under the speech in
     /// level. A bed fills the pauses it runs under: near a silence (`bedSilence` long), what sounds is
     /// not a bed, and the quiet start (`bedGuardAfterSilence`) or end (`bedGuardBeforeSilence`) of a
@@ -359,13 +362,14 @@ public struct PauseDetector: Sendable {
         var bed = [Bool](repeating: false, count: levels.count)
         guard let musicRatios else { return bed }
         func quiet(_ frame: Int) -> Bool { Float(levels[frame]) / 2 < thresholds.at(frame: frame).lower }
+        let shortest = frames(parameters.bedSilence, clock)
         var silences: [Range<Int>] = []
         var runStart: Int?
         for frame in 0...levels.count {
             if frame < levels.count, quiet(frame) {
                 if runStart == nil { runStart = frame }
             } else if let start = runStart {
-                if frame - start >= frames(parameters.bedSilence, clock) { silences.append(start..<frame) }
+                if frame - start >= shortest { silences.append(start..<frame) }
                 runStart = nil
             }
         }
@@ -381,6 +385,8 @@ public struct PauseDetector: Sendable {
         return bed
     }
 
+    /// Frames the shape vetoed at the edges of pauses in moving noise that are speech after all
+    /// (see `edgeZone`): per frame, true to keep the level's decision; empty when there are none.
     private func wordEdgesInMovingNoise(_ speech: [Range<Int>], firstSpeech: [Range<Int>],
                                         shape: SpectralShapeClassifier, track: FeatureTrack) throws -> [Bool] {
         let clock = track.clock
