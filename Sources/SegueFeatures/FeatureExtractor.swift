@@ -142,11 +142,12 @@ public final class FeatureExtractor {
     private func analyseFrame(_ frame: UnsafeBufferPointer<Float>) {
         let n = frame.count
         var energy: Float = 0
+        let input = fft.input
         window.withUnsafeBufferPointer { w in
             for i in 0..<n {
                 let x = frame[i]
                 energy += x * x
-                fft.input[i] = x * w[i]
+                input[i] = x * w[i]
             }
         }
         power.withUnsafeMutableBufferPointer { fft.powerSpectrum(into: $0) }
@@ -176,23 +177,32 @@ public final class FeatureExtractor {
         let base = block.values.count
         block.values.append(contentsOf: repeatElement(0, count: stride))
         var flux: Float = 0
+        let bands = layout.melBandCount, melOffset = layout.melOffset, cepstralOffset = layout.cepstralOffset
+        let powerScale = self.powerScale
+        // Local buffers: element access to the class's arrays inside the loop would be checked for exclusivity.
         block.values.withUnsafeMutableBufferPointer { v in
             v[base + FeatureLayout.Scalar.logEnergy.rawValue] = Self.decibels(energy / Float(n))
             v[base + FeatureLayout.Scalar.speechBandLevel.rawValue] = Self.decibels(speechPower * powerScale)
             v[base + FeatureLayout.Scalar.spectralCentroid.rawValue] =
                 centroidPower > 0 ? centroidNumerator / centroidPower * binWidth : 0
             v[base + FeatureLayout.Scalar.spectralFlatness.rawValue] = flatness
-            for b in 0..<layout.melBandCount {
-                let db = Self.decibels(melPower[b] * powerScale)
-                v[base + layout.melOffset + b] = db
-                flux += max(0, db - previousMelDB[b])
-                previousMelDB[b] = db
-                logMel[b] = db * CepstrumTransform.naturalLogPerDecibel
+            melPower.withUnsafeBufferPointer { mel in
+                previousMelDB.withUnsafeMutableBufferPointer { previous in
+                    logMel.withUnsafeMutableBufferPointer { lm in
+                        for b in 0..<bands {
+                            let db = Self.decibels(mel[b] * powerScale)
+                            v[base + melOffset + b] = db
+                            flux += max(0, db - previous[b])
+                            previous[b] = db
+                            lm[b] = db * CepstrumTransform.naturalLogPerDecibel
+                        }
+                    }
+                }
             }
-            v[base + FeatureLayout.Scalar.spectralFlux.rawValue] = flux / Float(layout.melBandCount)
+            v[base + FeatureLayout.Scalar.spectralFlux.rawValue] = flux / Float(bands)
             logMel.withUnsafeBufferPointer { lm in
                 cepstrum.apply(logEnergies: lm,
-                               into: UnsafeMutableBufferPointer(rebasing: v[(base + layout.cepstralOffset)..<(base + stride)]))
+                               into: UnsafeMutableBufferPointer(rebasing: v[(base + cepstralOffset)..<(base + stride)]))
             }
         }
         nextFrame += 1
