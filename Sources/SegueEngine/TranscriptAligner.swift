@@ -478,7 +478,7 @@ public struct TranscriptAligner: Sendable {
             }
             // Only inside the sentence: where the listener goes on alone after it ends, their voice is
             // clearest, and a window reaching past the end finds that tail instead of the onset.
-            guard let found = try? locator.locate(in: sentenceStart..<sentenceEnd, voices: voices,
+            guard let found = try? locator.locate(in: (sentenceStart + locator.reactionTime)..<sentenceEnd, voices: voices,
                                                   track: analysis.features, loudLevel: loudLevel!) else { continue }
             if placedAfter, let p2 = next, result[p2].speaker == other, let nextStart = result[p2].start,
                let end = result[t].end, end >= nextStart - 0.05, let firstEnd = result[p2].sentences.first?.end {

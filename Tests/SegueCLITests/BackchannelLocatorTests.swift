@@ -123,3 +123,24 @@ extension BackchannelLocatorTests {
         #expect(distinct.allSatisfy { $0 > minimum }, "\(distinct)")
     }
 }
+
+extension BackchannelLocatorTests {
+    /// s_crosstalk's "Sure." (turn 10, Mei Chen over Ivan Petrov's "Thanks for listening, everyone.",
+    /// two distinct voices; a scoring fixture, where the problem was seen): searched from the first
+    /// frame of the sentence as the alignment placed it, the locator put it 0.14 s into the sentence,
+    /// 0.9 s before it was said; from `reactionTime` on, it is found where it was said.
+    @Test func aBackchannelIsNotPlacedOnTheSpeakersOnset() throws {
+        let folder = Repository.root.appendingPathComponent("Audio/align")
+        let out = try TestAudio.temporaryFolder()
+        let result = try AlignCommandTests.segue(["align", folder.appendingPathComponent("s_crosstalk.flac").path,
+                                                  "--transcript", folder.appendingPathComponent("s_crosstalk.transcript.txt").path,
+                                                  "-o", out.path, "--format", "json", "-q"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("s_crosstalk.analysis.json")))
+        let turns = try #require(((json as? [String: Any])?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])
+        let sure = turns[10]
+        #expect(sure["speaker"] as? String == "Mei Chen" && sure["overlap"] as? Bool == true, "\(sure)")
+        let start = try #require(sure["start"] as? Double)
+        #expect(abs(start - 36.070) <= 0.5, "placed at \(start), said at 36.070 (s_crosstalk.align-truth.json)")
+    }
+}
