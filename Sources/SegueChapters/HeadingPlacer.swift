@@ -38,7 +38,7 @@ public struct PlacedHeading: Sendable, Equatable {
 
 public struct HeadingPlacement: Sendable {
     public var headings: [PlacedHeading]
-    /// The offset and rate fitted between stated times and confident lexical matches (nil: no stated times).
+    /// The offset and rate fitted between stated times and the confident text matches (nil: no stated times).
     public var mapping: TimeMapping?
 }
 
@@ -46,7 +46,7 @@ public struct HeadingPlacement: Sendable {
 /// programme over headings × candidate boundaries. A boundary's score for a heading adds the lexical match
 /// between the heading and the words that follow (idf-weighted), the boundary's strength (pause, speaker
 /// change, music, a question) and a prior around the heading's stated time, corrected for a common offset
-/// and rate fitted on the confident lexical matches first. Headings stay in order and distinct; the first
+/// and rate fitted on the confident text matches first. Headings stay in order and distinct; the first
 /// starts at 0 (unless `firstAtZero` is off and it states a later time).
 public struct HeadingPlacer: Sendable {
     /// A heading's words at one boundary: the share said from there on (``ChapterEvidence/lexical(_:at:)-(_,ChapterBoundary)``),
@@ -71,7 +71,8 @@ public struct HeadingPlacer: Sendable {
     /// Without a transcript: snap within this radius (s), or `wideRadius` when nothing is near.
     public var snapRadius = 10.0
     public var wideRadius = 60.0
-    /// A lexical share at least this high makes a heading an anchor for the offset/rate fit.
+    /// A heading placed where the text says at least as much as this share of its words would makes it an
+    /// anchor for the offset/rate fit (``isAnchor(_:)``).
     public var anchorShare = 0.45
     public var firstAtZero = true
 
@@ -97,7 +98,7 @@ public struct HeadingPlacer: Sendable {
         }
         var mapping: TimeMapping?
         // First pass: the stated times as they are, with a wide prior; then the offset and rate fitted on the
-        // confident lexical matches, and a second pass with the corrected prior.
+        // confident text matches (anchors), and a second pass with the corrected prior.
         var result = solve(headings, evidence: evidence, lexical: lexical,
                            mapping: timed ? TimeMapping(scale: defaultScale) : nil)
         if timed {
@@ -107,7 +108,7 @@ public struct HeadingPlacer: Sendable {
             // the other stated times may be as wrong (the scale becomes that of all the anchors' misses).
             var residuals: [Double] = []
             var priors = headings, contradicted = false
-            for n in headings.indices where !forcedZero(n, headings) && lexical[n][result[n]].score >= anchorShare {
+            for n in headings.indices where !forcedZero(n, headings) && isAnchor(lexical[n][result[n]]) {
                 guard let stated = headings[n].time else { continue }
                 let residual = abs(evidence.boundaries[result[n]].time - fitted.map(stated))
                 residuals.append(residual)
@@ -137,6 +138,12 @@ public struct HeadingPlacer: Sendable {
 
     /// What the transcript says for a heading at a boundary, on the scale of boundary strength and prior.
     func text(_ match: TextMatch) -> Double { lexicalWeight * match.score + openingWeight * match.opening }
+
+    /// A heading the text placed confidently: its words said after the boundary and in the sentence that opens
+    /// there, weighed as the placement weighs them, count at least `anchorShare` of its words said right
+    /// after it. A topic's opening line that names it ("how did you end up making microphones?") ties the
+    /// heading to its turn as firmly as more of its words said later would.
+    func isAnchor(_ match: TextMatch) -> Bool { text(match) >= lexicalWeight * anchorShare }
 
     /// A chapter does not start in the episode's last seconds (an outro sting, a closing line).
     func closing(_ boundary: ChapterBoundary, _ evidence: ChapterEvidence) -> Double {
@@ -209,14 +216,14 @@ public struct HeadingPlacer: Sendable {
         return (0..<h).map { min($0, max(c - 1, 0)) }
     }
 
-    /// Offset and rate between stated times and the confident lexical placements (Theil–Sen), and the
-    /// spread of the anchors about that line as the prior's scale.
+    /// Offset and rate between stated times and the confident text placements (anchors, ``isAnchor(_:)``;
+    /// Theil–Sen), and the spread of the anchors about that line as the prior's scale.
     func fit(_ headings: [TimelineHeading], evidence: ChapterEvidence, placed: [Int],
              lexical: [[TextMatch]]) -> TimeMapping {
         var pairs: [(stated: Double, placed: Double)] = []
         for (n, heading) in headings.enumerated() {
             guard let stated = heading.time, !forcedZero(n, headings) else { continue }
-            if lexical[n][placed[n]].score >= anchorShare { pairs.append((stated, evidence.boundaries[placed[n]].time)) }
+            if isAnchor(lexical[n][placed[n]]) { pairs.append((stated, evidence.boundaries[placed[n]].time)) }
         }
         let line = Self.fitLine(pairs, defaultScale: defaultScale, minimumScale: minimumScale, maximumScale: maximumScale)
         return Self.followDrift(pairs, line: line, minimumScale: minimumScale, maximumScale: maximumScale) ?? line
