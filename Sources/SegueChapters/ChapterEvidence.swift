@@ -316,11 +316,16 @@ public struct ChapterEvidence: Sendable {
     /// The lexical match at a boundary. Inside a turn, a sentence's match counts no more than its
     /// turn's: what a turn goes on to say is what the turn is about, and chapters open with the turn
     /// (the speaker change, the pause before it), not with the sentence that repeats the heading's words.
+    /// It also loses the share of the turn's matched words that the turn says only before the sentence:
+    /// the topic was already being talked about when the sentence began.
     public func lexical(_ headingStems: [String], at boundary: ChapterBoundary) -> (score: Double, matched: [String]) {
         let own = lexical(headingStems, at: boundary.wordIndex)
         guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
         let turnMatch = lexical(headingStems, at: turn)
-        return turnMatch.score < own.score ? (turnMatch.score, own.matched) : own
+        let turnWeight = turnMatch.matched.reduce(0.0) { $0 + (idf[$1] ?? 0) }
+        let saidBefore = turnMatch.matched.filter { !own.matched.contains($0) }.reduce(0.0) { $0 + (idf[$1] ?? 0) }
+        let kept = turnWeight > 0 ? 1 - saidBefore / turnWeight : 1
+        return (min(turnMatch.score, own.score) * kept, own.matched)
     }
 
     /// The (idf-weighted) share of a heading's words said together in the sentence that opens at a boundary:
