@@ -51,7 +51,8 @@ struct Chapters: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated chapter formats, or all.", valueName: "formats"))
     var format: String = "podcast-json"
 
-    @Option(help: ArgumentHelp("Shortest chapter (s) when proposing chapters from the audio.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Shortest chapter when proposing chapters from the audio: 60, 90s, 2min.", valueName: "seconds"),
+            transform: SecondsArgument.parse)
     var minLength: Double = 60
 
     @Option(help: ArgumentHelp("How many chapters to propose from the audio (default: one per ~6 minutes).",

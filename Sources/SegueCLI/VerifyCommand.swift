@@ -21,7 +21,7 @@ struct Verify: ParsableCommand {
             read, 64 bad usage: usable as a gate in a publishing pipeline.
 
             Examples:
-              segue verify episode.mp3 --timeline show-notes.txt --transcript show-notes.txt
+              segue verify episode.mp3 --notes show-notes.txt --tolerance 2s
               segue verify episode.mp3 --chapters episode.mp3 --transcript transcript.txt --json
               segue verify episode.mp3 --chapters chapters.json --tolerance 5
             """)
@@ -38,7 +38,11 @@ struct Verify: ParsableCommand {
     @Option(help: ArgumentHelp("Transcript (or a show-notes page holding one).", valueName: "file"))
     var transcript: String?
 
-    @Option(help: ArgumentHelp("Largest difference (s) that is still ok.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("A show-notes page used as both timeline and transcript.", valueName: "page"))
+    var notes: String?
+
+    @Option(help: ArgumentHelp("Largest difference that is still ok: 2, 2s, 500ms, 1:30.", valueName: "seconds"),
+            transform: SecondsArgument.parse)
     var tolerance: Double = 2
 
     @Option(help: ArgumentHelp("The transcript's language (eSpeak NG names).", valueName: "code"))
@@ -51,13 +55,19 @@ struct Verify: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if (timeline == nil) == (chapters == nil) { throw ValidationError("give --timeline FILE or --chapters FILE") }
+        if notes != nil, timeline != nil || chapters != nil || transcript != nil {
+            throw ValidationError("give --notes, or --timeline/--chapters and --transcript, not both")
+        }
+        if notes == nil, (timeline == nil) == (chapters == nil) {
+            throw ValidationError("give --timeline FILE, --chapters FILE or --notes PAGE")
+        }
         if !(tolerance >= 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be ≥ 0 seconds") }
     }
 
     func run() throws {
-        let source = timeline ?? chapters!
-        let inputs = try ChapterJob.read(episode: episode, timeline: source, transcript: transcript, timelineRequired: true)
+        let source = notes ?? timeline ?? chapters!
+        let inputs = try ChapterJob.read(episode: episode, timeline: source, transcript: notes ?? transcript,
+                                         timelineRequired: true)
         if !inputs.headings.contains(where: { $0.time != nil }) {
             Terminal.error("\(source): the headings have no times: nothing to verify")
             throw ExitCode(ExitStatus.failure)

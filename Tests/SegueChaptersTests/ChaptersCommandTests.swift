@@ -89,4 +89,24 @@ import Testing
         #expect(chapters.status == 0, "\(chapters.stderr)")
         #expect(Set(written(folder)) == ["clean.chapters.json", "clean.chapters.txt"])
     }
+
+    /// A producer's pipeline gate, written as people write it: the show-notes page for both timeline and
+    /// transcript, the tolerance with its unit. The sample's "Recording in ordinary rooms" is stated at 2:04
+    /// and starts at 1:44.5 (Audio/sample/episode.truth.json): exit 1, and that heading misplaced.
+    @Test func verifyTakesAShowNotesPageAndAToleranceWithItsUnit() throws {
+        let folder = try TestAudio.temporaryFolder()
+        let sample = Repository.root.appendingPathComponent("Audio/sample")
+        let result = try run(["verify", sample.appendingPathComponent("episode.mp3").path,
+                              "--notes", sample.appendingPathComponent("show-notes.txt").path, "--tolerance", "2s",
+                              "--json"], in: folder)
+        #expect(result.status == 1, "\(result.status) \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let headings = (json?["verification"] as? [String: Any])?["headings"] as? [[String: Any]] ?? []
+        #expect(headings.map { $0["status"] as? String } == ["ok", "ok", "ok", "misplaced", "ok", "ok"], "\(headings)")
+        let both = try run(["verify", sample.appendingPathComponent("episode.mp3").path, "--notes",
+                            sample.appendingPathComponent("show-notes.txt").path, "--timeline", "x.txt"], in: folder)
+        #expect(both.status == 64, "\(both.stderr)")
+        let badTolerance = try run(["verify", Self.episode, "--timeline", "x.txt", "--tolerance", "two"], in: folder)
+        #expect(badTolerance.status == 64 && badTolerance.stderr.contains("not a length of time"), "\(badTolerance.stderr)")
+    }
 }
