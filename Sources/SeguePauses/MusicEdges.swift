@@ -9,8 +9,11 @@ import SegueFeatures
 /// span's own median speech-band level, as Scheirer & Slaney's "low-energy frames" are against
 /// the window's mean (ICASSP 1997). Music that runs straight into speech has no such silence and
 /// keeps its edge, unless it ducks first (an intro carried on as a bed under the first words):
-/// then it ends where its level starts to fall (`duckDepth`; a producer ducks 10–20 dB, the
-/// threshold was set to 8 dB beforehand, not fitted).
+/// then it ends where its level starts to fall. A duck is the level held `duckDepth` dB under full
+/// (a producer ducks 10–20 dB, the threshold was set to 8 dB beforehand, not fitted); where it
+/// started is the join of a constant level and a linear fall fitted to the level's peaks
+/// (`fallOnset`): a threshold under full is crossed only some way into the fade, the later the
+/// more the music swings.
 struct MusicEdges {
     /// How far (s) an edge may move into the span, and out of it.
     var inward = 2.0
@@ -27,13 +30,16 @@ struct MusicEdges {
     /// window) was found in that window, and starts at 0.
     var firstWindowReach = 0.5
     /// Music that ducks under the first words (an intro carried on as a bed) ends where its level
-    /// starts to fall: its level `duckDepth` dB under its full level (the median over the second
-    /// before the detected end's last half second) for `duckHold`, searched `duckReach` either
-    /// side of the detected end, traced back to where it left `duckOnset` dB under full.
+    /// starts to fall. The duck is found where the level holds `duckDepth` dB under its full level
+    /// (the median over the second before the detected end's last half second) for `duckHold`,
+    /// searched `duckReach` either side of the detected end; where the fall began is then fitted
+    /// (see `fallOnset`), no further than `duckReach` before the detected end.
     var duckDepth: Float = 8
     var duckHold = 0.15
     var duckReach = 0.5
-    var duckOnset: Float = 2
+    /// The level's peak envelope looks this far (s) ahead: longer than the gap between notes (a
+    /// sixteenth at 120 bpm is 125 ms), short against a ducker's fade.
+    var peakSpan = 0.12
 
     func refine(_ spans: [(frames: Range<Int>, confidence: Double)], in track: FeatureTrack) throws
         -> [(frames: Range<Int>, confidence: Double)] {
@@ -112,9 +118,42 @@ struct MusicEdges {
         let searched = (2 * reach)..<(smoothed.count - hold)
         guard let fallen = searched.first(where: { d in smoothed[d..<(d + hold)].allSatisfy { $0 < full - duckDepth } })
         else { return nil }
-        var onset = fallen
-        while onset > 2 * reach, smoothed[onset - 1] < full - duckOnset { onset -= 1 }
-        return from + onset
+        // The peak envelope, looking ahead so that a fall shows where it starts (a centred window
+        // would delay it by half its span), from the full level into the stretch held under, and
+        // no further: after it may come the words.
+        let ahead = max(1, Int((peakSpan / hop).rounded()))
+        let peaks = (0..<max(0, fallen + hold - ahead)).map { i in raw[i...(i + ahead)].max() ?? raw[i] }
+        return from + (fallOnset(peaks, from: 2 * reach) ?? fallen)
+    }
+
+    /// Where "a constant level, then a linear fall" best fits `level`, by least squares over every
+    /// join from `earliest` (two-phase regression with a continuous join, Hudson, JASA 1966): the
+    /// whole fall is weighed, not the one frame where the music's own swings first cross a
+    /// threshold. Fitted in dB, in which music swings alike loud and soft: a fade linear in dB is
+    /// fitted exactly; one linear in amplitude falls slowly at first, which puts the join 30–60 ms
+    /// late (10–20 dB over 0.25–1 s, worked out on noiseless fades).
+    private func fallOnset(_ level: [Float], from earliest: Int) -> Int? {
+        let n = level.count
+        guard earliest >= 1, earliest < n - 2 else { return nil }
+        let y = level.map(Double.init)
+        let sumY = y.reduce(0, +), sumYY = y.reduce(0) { $0 + $1 * $1 }
+        var best: (join: Int, residual: Double)?
+        for join in earliest..<(n - 2) {
+            // y ≈ a + b·u with u = max(0, i − join): the normal equations of the two unknowns.
+            var su = 0.0, suu = 0.0, suy = 0.0
+            for i in (join + 1)..<n {
+                let u = Double(i - join)
+                su += u; suu += u * u; suy += u * y[i]
+            }
+            let det = Double(n) * suu - su * su
+            guard det > 0 else { continue }
+            let b = (Double(n) * suy - su * sumY) / det
+            let a = (sumY - b * su) / Double(n)
+            guard b < 0 else { continue }
+            let residual = sumYY - a * sumY - b * suy
+            if best == nil || residual < best!.residual { best = (join, residual) }
+        }
+        return best?.join
     }
 
     private func level(in frames: Range<Int>, _ track: FeatureTrack) throws -> [Float] {

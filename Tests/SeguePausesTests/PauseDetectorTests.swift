@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SegueEngine
+import SegueFeatures
 @testable import SeguePauses
 import SegueTestSupport
 
@@ -237,6 +238,44 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
 
     private func overlap(_ span: (Double, Double), _ music: [MusicSpan]) -> Double {
         music.reduce(0) { $0 + max(0, min(span.1, $1.end) - max(span.0, $1.start)) }
+    }
+}
+
+/// Where a ducking intro ends, on a synthetic intro whose level swings note to note.
+@Suite struct MusicEdgesTests {
+    /// A pad and a note every 0.25 s (peaks up to 8 dB apart), full until `duck`, then faded 15 dB
+    /// linearly in amplitude over 0.5 s, as a producer ducks an intro; words from 0.7 s after.
+    private func duckedIntro(rate: Int, duck: Double) -> [Float] {
+        let seconds = duck + 2.5, floor = pow(10, -15.0 / 20)
+        let notes = [523.3, 659.3, 784.0, 987.8], peaks = [0.08, 0.05, 0.1, 0.04]
+        var samples = (0..<Int(seconds * Double(rate))).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            let pad = [392.0, 493.9, 587.3].reduce(0.0) { $0 + 0.03 * sin(2 * .pi * $1 * t) }
+            let k = Int(t / 0.25), since = t - Double(k) * 0.25
+            let note = peaks[k % 4] * exp(-since / 0.15) * sin(2 * .pi * notes[k % 4] * t)
+            let gain = t < duck ? 1 : max(floor, 1 - (1 - floor) * (t - duck) / 0.5)
+            return Float(gain * (pad + note))
+        }
+        let words = TestAudio.voiceLike(seconds: 1.5, rate: rate, amplitude: 0.2)
+        let first = Int((duck + 0.7) * Double(rate))
+        for (i, x) in words.enumerated() where first + i < samples.count { samples[first + i] += x }
+        return samples
+    }
+
+    @Test(arguments: [0.25, 0.4])
+    func aDuckingIntroEndsWhereItsFadeStarts(detectedLate: Double) throws {
+        // Between two notes: before the duck-onset fit, the end was put 0.18 s late.
+        let rate = 16_000, duck = 5.1
+        let samples = duckedIntro(rate: rate, duck: duck)
+        let extractor = FeatureExtractor(sampleRate: rate)
+        let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
+        try samples.withUnsafeBufferPointer { try extractor.process($0, into: track) }
+        try extractor.finish(into: track)
+        // The music detector's windows end the span up to a window late.
+        let detected = 0..<track.clock.frame(at: duck + detectedLate)
+        let refined = try #require(try MusicEdges().refine([(detected, 1)], in: track).first)
+        let end = track.clock.boundary(beforeFrame: refined.frames.upperBound)
+        #expect(abs(end - duck) <= 0.1, "music ends at \(end), its fade starts at \(duck)")
     }
 }
 
