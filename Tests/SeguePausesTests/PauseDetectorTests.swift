@@ -208,6 +208,15 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         }
     }
 
+    @Test func aPauseUnderTheFadingIntroBedIsFoundToItsWordEdges() throws {
+        // t_produced1: words end at 11.02 s and start again at 12.40 s over the ducked intro, fading from
+        // 11.5 s. The bed's less music-like notes next to the words were speech: found as 11.42–12.17 s
+        // before the bed's hysteresis (`bedHold`).
+        let truth = try #require(try pauses("t_produced1").first { abs($0.0 - 11.018) < 0.01 })
+        let found = try analyse("t_produced1").pauses
+        #expect(isFound(truth, in: found), "pause \(truth) not found in \(found.map { ($0.start, $0.end) })")
+    }
+
     @Test func anIntroThatDucksEndsWhereItStartsToFall() throws {
         let found = try analyse("t_produced3")
         let intro = try #require(found.music.first)
