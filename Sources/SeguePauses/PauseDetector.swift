@@ -24,7 +24,8 @@ import SegueFeatures
 ///
 /// Bed: where the episode has music without speech (an intro, a jingle), a
 /// third Gaussian learnt on it; a frame well under the speech level with that
-/// music's shape, away from any silence, is a bed heard in a pause, not speech.
+/// music's shape, away from any silence, is a bed heard in a pause, not speech
+/// (with hysteresis: the bed's less music-like notes next to it stay bed).
 ///
 /// Then minimum durations for both states, as in Silero VAD's
 /// `get_speech_timestamps` and aeneas' VAD (bursts too short to be words do not
