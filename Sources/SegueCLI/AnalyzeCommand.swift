@@ -51,7 +51,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Comma-separated outputs: \(AnalysisOutput.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String = "json,labels"
 
-    @Option(help: ArgumentHelp("Shortest pause to report: 0.3, 300ms.", valueName: "seconds"), transform: SecondsArgument.parse)
+    @Option(help: ArgumentHelp("Shortest pause to report: 0.3, 300ms (default: 0.3 s).", valueName: "seconds"), transform: SecondsArgument.parse)
     var minPause: Double = 0.3
 
     @Option(help: "Number of speakers, when known (estimated otherwise).")

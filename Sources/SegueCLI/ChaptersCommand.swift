@@ -51,7 +51,7 @@ struct Chapters: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated chapter formats, or all.", valueName: "formats"))
     var format: String = "podcast-json"
 
-    @Option(help: ArgumentHelp("Shortest chapter when proposing chapters from the audio: 60, 90s, 2min.", valueName: "seconds"),
+    @Option(help: ArgumentHelp("Shortest chapter when proposing chapters from the audio: 60, 90s, 2min (default: 60 s).", valueName: "seconds"),
             transform: SecondsArgument.parse)
     var minLength: Double = 60
 

@@ -41,7 +41,7 @@ struct Verify: ParsableCommand {
     @Option(help: ArgumentHelp("A show-notes page used as both timeline and transcript.", valueName: "page"))
     var notes: String?
 
-    @Option(help: ArgumentHelp("Largest difference that is still ok: 2, 2s, 500ms, 1:30.", valueName: "seconds"),
+    @Option(help: ArgumentHelp("Largest difference that is still ok: 2, 2s, 500ms, 1:30 (default: 2 s).", valueName: "seconds"),
             transform: SecondsArgument.parse)
     var tolerance: Double = 2
 
