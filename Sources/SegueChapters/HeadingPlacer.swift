@@ -112,7 +112,10 @@ public struct HeadingPlacer: Sendable {
                 guard let stated = headings[n].time else { continue }
                 let residual = abs(evidence.boundaries[result[n]].time - fitted.map(stated))
                 residuals.append(residual)
-                if residual > fitted.scale { priors[n].time = nil; contradicted = true }
+                if residual > fitted.scale, !textAgrees(n, near: fitted.map(stated), within: fitted.scale, than: result[n],
+                                                        evidence: evidence, lexical: lexical) {
+                    priors[n].time = nil; contradicted = true
+                }
             }
             if contradicted {
                 let mean = residuals.reduce(0, +) / Double(residuals.count)
@@ -132,6 +135,18 @@ public struct HeadingPlacer: Sendable {
         })
         return HeadingPlacement(headings: describe(headings, evidence: evidence, lexical: lexical, choice: result,
                                                    mapping: mapping, topicEnds: topicEnds), mapping: mapping)
+    }
+
+    /// True when the text says the heading nearly as well (within `doubtMargin`) at a boundary within `within`
+    /// seconds of `time` as at boundary `placed`: then a far placement does not show the stated time wrong, the
+    /// text is merely ambiguous (a phrase the episode says more than once).
+    func textAgrees(_ n: Int, near time: Double, within: Double, than placed: Int, evidence: ChapterEvidence,
+                    lexical: [[TextMatch]]) -> Bool {
+        let boundaries = evidence.boundaries
+        func support(_ k: Int) -> Double { text(lexical[n][k]) + boundaries[k].strength }
+        let near = boundaries.indices.filter { abs(boundaries[$0].time - time) <= within }
+        guard let best = near.max(by: { support($0) < support($1) }) else { return false }
+        return support(placed) - support(best) < doubtMargin
     }
 
     // MARK: Dynamic programme
