@@ -11,10 +11,11 @@ enum SecondsArgument {
             guard (2...3).contains(fields.count), fields.allSatisfy({ $0 != nil && $0! >= 0 }) else { throw invalid(text) }
             return fields.reduce(0.0) { $0 * 60 + $1! }
         }
-        let units: [(suffix: String, scale: Double)] = [("ms", 0.001), ("msec", 0.001), ("sec", 1), ("s", 1),
-                                                        ("min", 60), ("m", 60)]
+        // Longest suffix first: "ms" before "s", "min" before "m".
+        let units: [(suffix: String, scale: Double)] = [("msec", 0.001), ("sec", 1), ("min", 60), ("ms", 0.001),
+                                                        ("s", 1), ("m", 60)]
         var number = trimmed, scale = 1.0
-        for unit in units.sorted(by: { $0.suffix.count > $1.suffix.count }) where trimmed.hasSuffix(unit.suffix) {
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
             number = String(trimmed.dropLast(unit.suffix.count)).trimmingCharacters(in: .whitespaces)
             scale = unit.scale
             break

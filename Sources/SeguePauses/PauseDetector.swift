@@ -371,16 +371,7 @@ public struct PauseDetector: Sendable {
         guard let musicRatios else { return bed }
         func quiet(_ frame: Int) -> Bool { Float(levels[frame]) / 2 < thresholds.at(frame: frame).lower }
         let shortest = frames(parameters.bedSilence, clock)
-        var silences: [Range<Int>] = []
-        var runStart: Int?
-        for frame in 0...levels.count {
-            if frame < levels.count, quiet(frame) {
-                if runStart == nil { runStart = frame }
-            } else if let start = runStart {
-                if frame - start >= shortest { silences.append(start..<frame) }
-                runStart = nil
-            }
-        }
+        let silences = Self.runs(of: levels.indices.map(quiet)).filter { $0.count >= shortest }
         let after = frames(parameters.bedGuardAfterSilence, clock), before = frames(parameters.bedGuardBeforeSilence, clock)
         var nearSilence = [Bool](repeating: false, count: levels.count)
         for silence in silences {
