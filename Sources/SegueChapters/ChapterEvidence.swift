@@ -21,6 +21,9 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var question: Bool
     /// For a sentence inside a turn: the ``wordIndex`` of the turn's start.
     public var turnWordIndex: Int?
+    /// For a turn or a sentence: the index into ``ChapterEvidence/words`` just past the last word of the turn
+    /// after the boundary's own (the reply); nil for the last turn.
+    public var replyEnd: Int?
     /// The content words of the sentence spoken first from here on (indices into ``ChapterEvidence/words``;
     /// a speaker's name is not part of it).
     public var opening: Range<Int>?
@@ -144,6 +147,8 @@ public struct ChapterEvidence: Sendable {
         var boundaries: [ChapterBoundary] = [ChapterBoundary(time: 0, kind: .start, wordIndex: 0)]
         var turnText: [(Double, String, Int)] = []
         var namePositions = Set<Int>()
+        var turnEnds: [Int] = []
+        var ownTurn: [Int?] = [nil]  // per boundary: the end of its turn
         var previousSpeaker: String?
         var previousEnd: Double?
         func pause(before time: Double, previousEnd: Double?) -> Double {
@@ -167,6 +172,7 @@ public struct ChapterEvidence: Sendable {
             }
             var turnStarted = false
             var turnOpening: Range<Int>?
+            let turnBoundaries = boundaries.count
             for (k, sentence) in turn.sentences.enumerated() {
                 let first = words.count
                 let stems = ChapterText.stems(sentence.text)
@@ -197,12 +203,18 @@ public struct ChapterEvidence: Sendable {
                                                   speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
                                                   musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
+            if words.count > turnFirst { turnEnds.append(words.count) }
+            ownTurn += Array(repeating: words.count, count: boundaries.count - turnBoundaries)
             if let start = turn.start {
                 turnText.append((start, turn.sentences.map(\.text).joined(separator: " "), turnFirst))
                 previousSpeaker = turn.speaker
                 previousEnd = turn.end ?? previousEnd
             }
             documents.append(document)
+        }
+        for n in boundaries.indices {
+            guard let end = ownTurn[n] else { continue }
+            boundaries[n].replyEnd = turnEnds.first { $0 > end }
         }
         // Music that ends with no turn starting right after it is a boundary of its own.
         for span in self.music where span.end - span.start >= 1 && span.end < duration - 1 {
@@ -294,9 +306,10 @@ public struct ChapterEvidence: Sendable {
     // MARK: Lexical match
 
     /// How much of a heading's (idf-weighted) content is said in the `window` content words after
-    /// `wordIndex`, earlier words counting more; words already said just before count half.
-    /// Returns the score in 0…1 and the words matched.
-    public func lexical(_ headingStems: [String], at wordIndex: Int?, window: Int = 30) -> (score: Double, matched: [String]) {
+    /// `wordIndex` (and before `until`), earlier words counting more; words already said just before count
+    /// three quarters. Returns the score in 0…1 and the words matched.
+    public func lexical(_ headingStems: [String], at wordIndex: Int?, until: Int? = nil,
+                        window: Int = 30) -> (score: Double, matched: [String]) {
         guard let wordIndex else { return (0, []) }
         var total = 0.0, found = 0.0
         var matched: [String] = []
@@ -304,7 +317,7 @@ public struct ChapterEvidence: Sendable {
             guard let weight = idf[stem], let list = positions[stem] else { continue }
             total += weight
             let i = Self.firstIndex(in: list, atLeast: wordIndex)
-            guard i < list.count, list[i] - wordIndex < window else { continue }
+            guard i < list.count, list[i] - wordIndex < window, list[i] < until ?? .max else { continue }
             var contribution = weight / (1 + Double(list[i] - wordIndex) / 6)
             if i > 0, list[i - 1] >= wordIndex - window / 2 { contribution *= 0.75 }
             found += contribution
@@ -313,15 +326,16 @@ public struct ChapterEvidence: Sendable {
         return total > 0 ? (found / total, matched) : (0, [])
     }
 
-    /// The lexical match at a boundary. Inside a turn, a sentence's match counts no more than its
+    /// The lexical match at a boundary: the words its turn and the reply to it say (a question's topic is
+    /// named by the question and its answer; words said two turns on belong to a later boundary). Inside a turn, a sentence's match counts no more than its
     /// turn's: what a turn goes on to say is what the turn is about, and chapters open with the turn
     /// (the speaker change, the pause before it), not with the sentence that repeats the heading's words.
     /// It also loses the share of the turn's matched words that the turn says only before the sentence:
     /// the topic was already being talked about when the sentence began.
     public func lexical(_ headingStems: [String], at boundary: ChapterBoundary) -> (score: Double, matched: [String]) {
-        let own = lexical(headingStems, at: boundary.wordIndex)
+        let own = lexical(headingStems, at: boundary.wordIndex, until: boundary.replyEnd)
         guard boundary.kind == .sentence, let turn = boundary.turnWordIndex else { return own }
-        let turnMatch = lexical(headingStems, at: turn)
+        let turnMatch = lexical(headingStems, at: turn, until: boundary.replyEnd)
         let turnWeight = turnMatch.matched.reduce(0.0) { $0 + (idf[$1] ?? 0) }
         let saidBefore = turnMatch.matched.filter { !own.matched.contains($0) }.reduce(0.0) { $0 + (idf[$1] ?? 0) }
         let kept = turnWeight > 0 ? 1 - saidBefore / turnWeight : 1
