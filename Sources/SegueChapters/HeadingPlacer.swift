@@ -137,16 +137,21 @@ public struct HeadingPlacer: Sendable {
                                                    mapping: mapping, topicEnds: topicEnds), mapping: mapping)
     }
 
-    /// True when the text says the heading nearly as well (within `doubtMargin`) at a boundary within `within`
-    /// seconds of `time` as at boundary `placed`: then a far placement does not show the stated time wrong, the
-    /// text is merely ambiguous (a phrase the episode says more than once).
+    /// True when a boundary within `within` seconds of `time` says every word of the heading that boundary
+    /// `placed` says, or says the heading nearly as well (within `doubtMargin`): then a far placement does not
+    /// show the stated time wrong, the text is merely ambiguous (a phrase the episode says more than once).
+    /// Only the words count: a strong boundary near the stated time (a question after a pause) that says fewer
+    /// of them does not make the text ambiguous (the sample with jittered times, seed 44: "Recording in
+    /// ordinary rooms" went 30 s late onto "What about recording in the car?").
     func textAgrees(_ n: Int, near time: Double, within: Double, than placed: Int, evidence: ChapterEvidence,
                     lexical: [[TextMatch]]) -> Bool {
         let boundaries = evidence.boundaries
-        func support(_ k: Int) -> Double { text(lexical[n][k]) + boundaries[k].strength }
-        let near = boundaries.indices.filter { abs(boundaries[$0].time - time) <= within }
-        guard let best = near.max(by: { support($0) < support($1) }) else { return false }
-        return support(placed) - support(best) < doubtMargin
+        let placedWords = Set(lexical[n][placed].matched)
+        return boundaries.indices.contains { k in
+            guard abs(boundaries[k].time - time) <= within else { return false }
+            return (!placedWords.isEmpty && placedWords.isSubset(of: lexical[n][k].matched))
+                || text(lexical[n][placed]) - text(lexical[n][k]) < doubtMargin
+        }
     }
 
     // MARK: Dynamic programme
