@@ -347,10 +347,15 @@ public struct TranscriptAligner: Sendable {
             result[t].end = result[t].sentences.lazy.compactMap(\.end).last
         }
 
+        let alike = Self.alikeVoices(result, analysis: analysis)
         for t in result.indices where result[t].status == .aligned {
             guard let start = result[t].start else { continue }
             let previous = result[..<t].last { $0.status == .aligned }
-            let speakerChanged = previous.map { $0.speaker != result[t].speaker } ?? true
+            // A change between two voices the diarization cannot tell apart is no evidence of where the turn
+            // starts: its clusters mix the two (t_crosstalk2, flite's and Festival's renderings of one talent).
+            let speakerChanged = previous.map {
+                $0.speaker != result[t].speaker && !alike.contains(VoicePair($0.speaker, result[t].speaker))
+            } ?? true
             var evidence = "content"
             var moved = start
             let previousEnd = previous?.end ?? 0
@@ -441,6 +446,37 @@ public struct TranscriptAligner: Sendable {
         }
         return EpisodeAlignment(analysis: analysis, turns: result, unaligned: unaligned, speakerNames: names,
                                 warnings: warnings)
+    }
+
+    /// Two transcript speakers, in either order.
+    struct VoicePair: Hashable {
+        let first: String?, second: String?
+        init(_ a: String?, _ b: String?) {
+            (first, second) = (a ?? "") <= (b ?? "") ? (a, b) : (b, a)
+        }
+    }
+
+    /// The pairs of transcript speakers whose voices, as the content placed their turns, the voice models of
+    /// `BackchannelLocator` cannot tell apart (separation under its `minimumSeparation`).
+    static func alikeVoices(_ turns: [PlacedTurn], analysis: EpisodeAnalysis) -> Set<VoicePair> {
+        let locator = BackchannelLocator()
+        var spans: [String: [(Double, Double)]] = [:]
+        for turn in turns where turn.status == .aligned {
+            guard let speaker = turn.speaker, let start = turn.start, let end = turn.end, end > start else { continue }
+            spans[speaker, default: []].append((start, end))
+        }
+        let speakers = spans.keys.sorted()
+        guard speakers.count >= 2 else { return [] }
+        let loud = loudLevel(analysis.features)
+        var alike = Set<VoicePair>()
+        for (i, a) in speakers.enumerated() {
+            for b in speakers[(i + 1)...] {
+                guard let voices = try? locator.voices(listener: spans[a]!, speaker: spans[b]!, track: analysis.features,
+                                                       loudLevel: loud) else { continue }
+                if voices.separation < locator.minimumSeparation { alike.insert(VoicePair(a, b)) }
+            }
+        }
+        return alike
     }
 
     /// Short turns the content left out, laid over the end of the previous turn, or laid in the

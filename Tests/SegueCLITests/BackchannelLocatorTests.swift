@@ -144,3 +144,23 @@ extension BackchannelLocatorTests {
         #expect(abs(start - 36.070) <= 0.5, "placed at \(start), said at 36.070 (s_crosstalk.align-truth.json)")
     }
 }
+
+extension BackchannelLocatorTests {
+    /// t_crosstalk2's "Let's wrap up this segment." (turn 4, Paul Mercer after Tariq Aziz: one talent in two
+    /// synthesisers). The diarization mixed their clusters, and the turn was moved 3.5 s back, onto a "change"
+    /// into Paul inside Tariq's turn. Between voices too alike to tell apart, a speaker change is no evidence.
+    @Test func aTurnIsNotMovedOntoAChangeBetweenVoicesTooAlike() throws {
+        let folder = Repository.root.appendingPathComponent("Audio/align")
+        let out = try TestAudio.temporaryFolder()
+        let result = try AlignCommandTests.segue(["align", folder.appendingPathComponent("t_crosstalk2.flac").path,
+                                                  "--transcript", folder.appendingPathComponent("t_crosstalk2.transcript.txt").path,
+                                                  "-o", out.path, "--format", "json", "-q"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("t_crosstalk2.analysis.json")))
+        let turns = try #require(((json as? [String: Any])?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])
+        let wrapUp = turns[4]
+        #expect(wrapUp["speaker"] as? String == "Paul Mercer", "\(wrapUp)")
+        let start = try #require(wrapUp["start"] as? Double)
+        #expect(abs(start - 23.946) <= 0.5, "placed at \(start), said at 23.946 (t_crosstalk2.align-truth.json)")
+    }
+}
