@@ -103,6 +103,14 @@ public struct HeadingPlacer: Sendable {
                            mapping: timed ? TimeMapping(scale: defaultScale) : nil)
         if timed {
             var fitted = fit(headings, evidence: evidence, placed: result, lexical: lexical)
+            // The stated times can mislead the first pass itself: a timeline from a long unedited cut runs minutes
+            // late by the end, and where the text repeats itself its headings follow the times onto later turns
+            // that say the same words, and those wrong anchors agree with one another (long_3h, a timeline from
+            // the unedited cut: 31 of 147 headings up to 414 s late). The text alone, in order, finds anchors
+            // too; the first pass whose anchors the fitted mapping explains more tightly is kept.
+            let textOnly = solve(headings, evidence: evidence, lexical: lexical, mapping: nil)
+            let textFitted = fit(headings, evidence: evidence, placed: textOnly, lexical: lexical)
+            if textFitted.scale < fitted.scale { (result, fitted) = (textOnly, textFitted) }
             // A heading the text placed confidently, farther than the prior's scale from where the mapping puts
             // its stated time, has a stated time the text shows to be wrong: it no longer pulls its heading, and
             // the other stated times may be as wrong (the scale becomes that of all the anchors' misses).
