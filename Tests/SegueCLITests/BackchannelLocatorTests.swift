@@ -125,19 +125,24 @@ extension BackchannelLocatorTests {
 }
 
 extension BackchannelLocatorTests {
+    /// The turns `segue align` placed in alignment fixture `name` (Audio/align), from its analysis JSON.
+    func alignedTurns(_ name: String) throws -> [[String: Any]] {
+        let folder = Repository.root.appendingPathComponent("Audio/align")
+        let out = try TestAudio.temporaryFolder()
+        let result = try AlignCommandTests.segue(["align", folder.appendingPathComponent("\(name).flac").path,
+                                                  "--transcript", folder.appendingPathComponent("\(name).transcript.txt").path,
+                                                  "-o", out.path, "--format", "json", "-q"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(name).analysis.json")))
+        return try #require(((json as? [String: Any])?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])
+    }
+
     /// s_crosstalk's "Sure." (turn 10, Mei Chen over Ivan Petrov's "Thanks for listening, everyone.",
     /// two distinct voices; a scoring fixture, where the problem was seen): searched from the first
     /// frame of the sentence as the alignment placed it, the locator put it 0.14 s into the sentence,
     /// 0.9 s before it was said; from `reactionTime` on, it is found where it was said.
     @Test func aBackchannelIsNotPlacedOnTheSpeakersOnset() throws {
-        let folder = Repository.root.appendingPathComponent("Audio/align")
-        let out = try TestAudio.temporaryFolder()
-        let result = try AlignCommandTests.segue(["align", folder.appendingPathComponent("s_crosstalk.flac").path,
-                                                  "--transcript", folder.appendingPathComponent("s_crosstalk.transcript.txt").path,
-                                                  "-o", out.path, "--format", "json", "-q"])
-        try #require(result.status == 0, "\(result.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("s_crosstalk.analysis.json")))
-        let turns = try #require(((json as? [String: Any])?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])
+        let turns = try alignedTurns("s_crosstalk")
         let sure = turns[10]
         #expect(sure["speaker"] as? String == "Mei Chen" && sure["overlap"] as? Bool == true, "\(sure)")
         let start = try #require(sure["start"] as? Double)
@@ -150,14 +155,7 @@ extension BackchannelLocatorTests {
     /// synthesisers). The diarization mixed their clusters, and the turn was moved 3.5 s back, onto a "change"
     /// into Paul inside Tariq's turn. Between voices too alike to tell apart, a speaker change is no evidence.
     @Test func aTurnIsNotMovedOntoAChangeBetweenVoicesTooAlike() throws {
-        let folder = Repository.root.appendingPathComponent("Audio/align")
-        let out = try TestAudio.temporaryFolder()
-        let result = try AlignCommandTests.segue(["align", folder.appendingPathComponent("t_crosstalk2.flac").path,
-                                                  "--transcript", folder.appendingPathComponent("t_crosstalk2.transcript.txt").path,
-                                                  "-o", out.path, "--format", "json", "-q"])
-        try #require(result.status == 0, "\(result.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("t_crosstalk2.analysis.json")))
-        let turns = try #require(((json as? [String: Any])?["alignment"] as? [String: Any])?["turns"] as? [[String: Any]])
+        let turns = try alignedTurns("t_crosstalk2")
         let wrapUp = turns[4]
         #expect(wrapUp["speaker"] as? String == "Paul Mercer", "\(wrapUp)")
         let start = try #require(wrapUp["start"] as? Double)

@@ -11,31 +11,12 @@ import Testing
 /// - unedited cut (seed 26): the three look like a −10 s offset with one outlier, so "Wrap-up", which has no
 ///   words of its own, went 8.7 s late; with Ines's turn the growing drift (−5, −10, −11, −15 s) is plain.
 @Suite struct OpeningLineAnchorTests {
-    static let titles = ["Cold open", "How Ines started building microphones", "Handmade versus factory microphones",
-                         "Recording in ordinary rooms", "Listener question from Lisbon", "Wrap-up"]
-
     @Test(arguments: [
         ["00:00", "01:13.496", "01:33.574", "02:16.439", "03:16.187", "03:16.187"],   // scattered ± 60 s
         ["00:00", "00:29.701", "01:20.928", "01:55.370", "02:42.962", "03:16.426"],   // longer unedited cut
     ])
     func theOpeningLineMakesAnAnchor(stated: [String]) throws {
-        let folder = try TestAudio.temporaryFolder()
-        let timeline = folder.appendingPathComponent("timeline.txt")
-        let lines = zip(stated, Self.titles).map { "\($0) — \($1)" }
-        try Data(("Timeline\n\n" + lines.joined(separator: "\n") + "\n").utf8).write(to: timeline)
-        let sample = Repository.root.appendingPathComponent("Audio/sample")
-        let result = try runProcess(ChaptersCommandTests.segue, [
-            "chapters", sample.appendingPathComponent("episode.mp3").path, "--timeline", timeline.path,
-            "--transcript", sample.appendingPathComponent("show-notes.txt").path,
-            "-o", folder.appendingPathComponent("out").path, "--json", "-q"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let starts = (json["chapters"] as? [[String: Any]] ?? []).compactMap { ($0["start"] as? String).flatMap(Double.init) }
-        // Truth (Audio/sample/episode.truth.json): the turns that open each topic.
-        let truth = [0, 24.819, 71.224, 104.458, 147.633, 177.583]
-        #expect(starts.count == truth.count)
-        for (placed, expected) in zip(starts, truth) {
-            #expect(abs(placed - expected) <= 1, "placed \(starts), truth \(truth)")
-        }
+        let lines = zip(stated, SampleChapters.titles).map { "\($0) — \($1)" }
+        SampleChapters.expectTruth(try SampleChapters.starts(timeline: "Timeline\n\n" + lines.joined(separator: "\n") + "\n"))
     }
 }

@@ -18,8 +18,8 @@ import Testing
             ("Casey", 41, 48, [("Repairing old radios is my hobby.", 41), ("My uncle wanted feedback on my radios.", 44)]),
         ]
         let turns = script.map { TimedTurn(speaker: $0.0, start: $0.1, end: $0.2, sentences: $0.3.map { ($0.0, $0.1) }) }
-        let pauses = [(start: 5.0, end: 6.0), (start: 11.0, end: 12.0), (start: 22.0, end: 23.0), (start: 32.0, end: 33.0),
-                      (start: 40.0, end: 41.0)]
+        // Silence fills every gap between turns.
+        let pauses = turns.indices.dropFirst().map { (start: turns[$0 - 1].end!, end: turns[$0].start!) }
         return ChapterEvidence(turns: turns, pauses: pauses, music: [], duration: 50)
     }
 

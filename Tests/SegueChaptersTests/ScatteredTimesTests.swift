@@ -19,22 +19,6 @@ import Testing
         """
 
     @Test func aStatedTimeTheWordsContradictDoesNotPullTheOthers() throws {
-        let folder = try TestAudio.temporaryFolder()
-        let timeline = folder.appendingPathComponent("timeline.txt")
-        try Data(Self.timeline.utf8).write(to: timeline)
-        let sample = Repository.root.appendingPathComponent("Audio/sample")
-        let result = try runProcess(ChaptersCommandTests.segue, [
-            "chapters", sample.appendingPathComponent("episode.mp3").path, "--timeline", timeline.path,
-            "--transcript", sample.appendingPathComponent("show-notes.txt").path,
-            "-o", folder.appendingPathComponent("out").path, "--json", "-q"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let starts = (json["chapters"] as? [[String: Any]] ?? []).compactMap { ($0["start"] as? String).flatMap(Double.init) }
-        // Truth (Audio/sample/episode.truth.json): the turns that open each topic.
-        let truth = [0, 24.819, 71.224, 104.458, 147.633, 177.583]
-        #expect(starts.count == truth.count)
-        for (placed, expected) in zip(starts, truth) {
-            #expect(abs(placed - expected) <= 1, "placed \(starts), truth \(truth)")
-        }
+        SampleChapters.expectTruth(try SampleChapters.starts(timeline: Self.timeline))
     }
 }
