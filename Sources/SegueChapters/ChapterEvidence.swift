@@ -147,8 +147,8 @@ public struct ChapterEvidence: Sendable {
         var boundaries: [ChapterBoundary] = [ChapterBoundary(time: 0, kind: .start, wordIndex: 0)]
         var turnText: [(Double, String, Int)] = []
         var namePositions = Set<Int>()
-        var turnEnds: [Int] = []
-        var ownTurn: [Int?] = [nil]  // per boundary: the end of its turn
+        // Boundaries of the last turn that said words: their reply ends when the next such turn does.
+        var awaitingReply: [Int] = []
         var previousSpeaker: String?
         var previousEnd: Double?
         func pause(before time: Double, previousEnd: Double?) -> Double {
@@ -203,18 +203,18 @@ public struct ChapterEvidence: Sendable {
                                                   speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
                                                   musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
-            if words.count > turnFirst { turnEnds.append(words.count) }
-            ownTurn += Array(repeating: words.count, count: boundaries.count - turnBoundaries)
+            if words.count > turnFirst {
+                for n in awaitingReply { boundaries[n].replyEnd = words.count }
+                awaitingReply = Array(turnBoundaries..<boundaries.count)
+            } else {
+                awaitingReply += turnBoundaries..<boundaries.count
+            }
             if let start = turn.start {
                 turnText.append((start, turn.sentences.map(\.text).joined(separator: " "), turnFirst))
                 previousSpeaker = turn.speaker
                 previousEnd = turn.end ?? previousEnd
             }
             documents.append(document)
-        }
-        for n in boundaries.indices {
-            guard let end = ownTurn[n] else { continue }
-            boundaries[n].replyEnd = turnEnds.first { $0 > end }
         }
         // Music that ends with no turn starting right after it is a boundary of its own.
         for span in self.music where span.end - span.start >= 1 && span.end < duration - 1 {
@@ -327,9 +327,10 @@ public struct ChapterEvidence: Sendable {
     }
 
     /// The lexical match at a boundary: the words its turn and the reply to it say (a question's topic is
-    /// named by the question and its answer; words said two turns on belong to a later boundary). Inside a turn, a sentence's match counts no more than its
-    /// turn's: what a turn goes on to say is what the turn is about, and chapters open with the turn
-    /// (the speaker change, the pause before it), not with the sentence that repeats the heading's words.
+    /// named by the question and its answer; words said two turns on belong to a later boundary). Inside a
+    /// turn, a sentence's match counts no more than its turn's: what a turn goes on to say is what the turn is
+    /// about, and chapters open with the turn (the speaker change, the pause before it), not with the sentence
+    /// that repeats the heading's words.
     /// It also loses the share of the turn's matched words that the turn says only before the sentence:
     /// the topic was already being talked about when the sentence began.
     public func lexical(_ headingStems: [String], at boundary: ChapterBoundary) -> (score: Double, matched: [String]) {

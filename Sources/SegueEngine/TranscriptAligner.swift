@@ -347,7 +347,9 @@ public struct TranscriptAligner: Sendable {
             result[t].end = result[t].sentences.lazy.compactMap(\.end).last
         }
 
-        let alike = Self.alikeVoices(result, analysis: analysis)
+        // The loudest speech level, for the voice models; measured once, when two voices are first compared.
+        var loudLevel: Float?
+        let alike = Self.alikeVoices(result, analysis: analysis, loudLevel: &loudLevel)
         for t in result.indices where result[t].status == .aligned {
             guard let start = result[t].start else { continue }
             let previous = result[..<t].last { $0.status == .aligned }
@@ -423,7 +425,7 @@ public struct TranscriptAligner: Sendable {
                 + (speakerAgrees ? 0.2 : 0))
         }
 
-        placeBackchannels(&result, turns: turns, analysis: analysis)
+        placeBackchannels(&result, turns: turns, analysis: analysis, loudLevel: &loudLevel)
 
         // Backchannels: a short turn placed inside the previous speaker's speech, with no pause before it.
         for t in result.indices.dropFirst() where result[t].status == .aligned {
@@ -458,7 +460,7 @@ public struct TranscriptAligner: Sendable {
 
     /// The pairs of transcript speakers whose voices, as the content placed their turns, the voice models of
     /// `BackchannelLocator` cannot tell apart (separation under its `minimumSeparation`).
-    static func alikeVoices(_ turns: [PlacedTurn], analysis: EpisodeAnalysis) -> Set<VoicePair> {
+    static func alikeVoices(_ turns: [PlacedTurn], analysis: EpisodeAnalysis, loudLevel: inout Float?) -> Set<VoicePair> {
         let locator = BackchannelLocator()
         var spans: [String: [(Double, Double)]] = [:]
         for turn in turns where turn.status == .aligned {
@@ -467,7 +469,8 @@ public struct TranscriptAligner: Sendable {
         }
         let speakers = spans.keys.sorted()
         guard speakers.count >= 2 else { return [] }
-        let loud = loudLevel(analysis.features)
+        if loudLevel == nil { loudLevel = Self.loudLevel(analysis.features) }
+        let loud = loudLevel!
         var alike = Set<VoicePair>()
         for (i, a) in speakers.enumerated() {
             for b in speakers[(i + 1)...] {
@@ -482,9 +485,9 @@ public struct TranscriptAligner: Sendable {
     /// Short turns the content left out, laid over the end of the previous turn, or laid in the
     /// interrupted speaker's own voice, that are spoken over the previous speaker's last sentence
     /// (see `BackchannelLocator`).
-    func placeBackchannels(_ result: inout [PlacedTurn], turns: [SpeakerTurn], analysis: EpisodeAnalysis) {
+    func placeBackchannels(_ result: inout [PlacedTurn], turns: [SpeakerTurn], analysis: EpisodeAnalysis,
+                           loudLevel: inout Float?) {
         let locator = BackchannelLocator()
-        var loudLevel: Float?
         for t in result.indices.dropFirst() {
             guard AlignmentText.wordCount(turns[t].normalizedText) <= 4, let name = result[t].speaker,
                   let p = result[..<t].lastIndex(where: { $0.status == .aligned }),
