@@ -15,6 +15,10 @@ public struct ChapterBoundary: Sendable, Equatable {
     /// Silence (s) right before the boundary.
     public var pauseBefore: Double
     public var speakerChange: Bool
+    /// A turn by the speaker of the turn before: the transcript breaks one speaker's talk into a new
+    /// paragraph here, as a transcriber does where the subject changes ("…blame her neighbours
+    /// instead." / "Ines, where can people find your work?").
+    public var paragraph: Bool
     /// Music (an intro, a jingle, a sting) ends within a few seconds before.
     public var musicBefore: Bool
     /// The sentence starting here is a question.
@@ -33,7 +37,7 @@ public struct ChapterBoundary: Sendable, Equatable {
     public var timing: Double
 
     public init(time: Double, kind: Kind, wordIndex: Int? = nil, pauseBefore: Double = 0, speakerChange: Bool = false,
-                musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil, opening: Range<Int>? = nil,
+                paragraph: Bool = false, musicBefore: Bool = false, question: Bool = false, turnWordIndex: Int? = nil, opening: Range<Int>? = nil,
                 turnOpening: Range<Int>? = nil, timing: Double = 1) {
         self.time = time
         self.kind = kind
@@ -44,6 +48,7 @@ public struct ChapterBoundary: Sendable, Equatable {
         self.timing = timing
         self.pauseBefore = pauseBefore
         self.speakerChange = speakerChange
+        self.paragraph = paragraph
         self.musicBefore = musicBefore
         self.question = question
     }
@@ -58,7 +63,7 @@ public struct ChapterBoundary: Sendable, Equatable {
         case .stated: s -= 1.5
         default: break
         }
-        if speakerChange { s += 0.25 }
+        if speakerChange || paragraph { s += 0.25 }
         s += 0.3 * min(pauseBefore, 1.5) + 0.1 * min(max(pauseBefore - 1.5, 0), 5)
         if musicBefore { s += 1.0 }
         if question { s += 0.25 }
@@ -188,6 +193,7 @@ public struct ChapterEvidence: Sendable {
                         time: time, kind: .turn, wordIndex: turnFirst,
                         pauseBefore: pause(before: time, previousEnd: previousEnd),
                         speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
+                        paragraph: previousSpeaker != nil && turn.speaker == previousSpeaker,
                         musicBefore: musicEnds(before: time), question: question, opening: first..<words.count,
                         timing: turn.confidence))
                 } else if turnStarted {
@@ -201,6 +207,7 @@ public struct ChapterEvidence: Sendable {
                 boundaries.append(ChapterBoundary(time: start, kind: .turn, wordIndex: turnFirst,
                                                   pauseBefore: pause(before: start, previousEnd: previousEnd),
                                                   speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
+                                                  paragraph: previousSpeaker != nil && turn.speaker == previousSpeaker,
                                                   musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
             if words.count > turnFirst {

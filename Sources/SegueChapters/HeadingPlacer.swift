@@ -27,6 +27,7 @@ public struct PlacedHeading: Sendable, Equatable {
         if !matchedWords.isEmpty { parts.append("words: " + matchedWords.joined(separator: ", ")) }
         if boundary.pauseBefore >= 0.2 { parts.append(String(format: "pause %.1f s", boundary.pauseBefore)) }
         if boundary.speakerChange { parts.append("speaker change") }
+        if boundary.paragraph { parts.append("same speaker, new paragraph") }
         if boundary.musicBefore { parts.append("after music") }
         if boundary.question { parts.append("question") }
         if afterPreviousTopic { parts.append("first turn after the previous topic") }
