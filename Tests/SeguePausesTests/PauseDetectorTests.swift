@@ -217,6 +217,16 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(isFound(truth, in: found), "pause \(truth) not found in \(found.map { ($0.start, $0.end) })")
     }
 
+    @Test func aQuietPassageOfTheBedBetweenWordsIsAPause() throws {
+        // t_produced4: words end at 39.94 s and start again at 41.34 s under the bed, which turns quiet
+        // there (35–40 dB under the voice) and does not sound like the music the intro taught; the level
+        // took it for speech (`distantStretch`). Quiet words over the ducked intro (8.6–9.5 s) stay speech.
+        let truth = try #require(try pauses("t_produced4").first { abs($0.0 - 39.936) < 0.01 })
+        let found = try analyse("t_produced4")
+        #expect(isFound(truth, in: found.pauses), "pause \(truth) not found in \(found.pauses.map { ($0.start, $0.end) })")
+        #expect(found.speechFrames.contains { $0.contains(900) }, "9.0 s is a word over the ducked intro")
+    }
+
     @Test func anIntroThatDucksEndsWhereItStartsToFall() throws {
         let found = try analyse("t_produced3")
         let intro = try #require(found.music.first)
