@@ -178,6 +178,8 @@ public struct ChapterEvidence: Sendable {
             var turnStarted = false
             var turnOpening: Range<Int>?
             let turnBoundaries = boundaries.count
+            let speakerChange = previousSpeaker != nil && turn.speaker != previousSpeaker
+            let paragraph = previousSpeaker != nil && turn.speaker == previousSpeaker
             for (k, sentence) in turn.sentences.enumerated() {
                 let first = words.count
                 let stems = ChapterText.stems(sentence.text)
@@ -192,8 +194,7 @@ public struct ChapterEvidence: Sendable {
                     boundaries.append(ChapterBoundary(
                         time: time, kind: .turn, wordIndex: turnFirst,
                         pauseBefore: pause(before: time, previousEnd: previousEnd),
-                        speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                        paragraph: previousSpeaker != nil && turn.speaker == previousSpeaker,
+                        speakerChange: speakerChange, paragraph: paragraph,
                         musicBefore: musicEnds(before: time), question: question, opening: first..<words.count,
                         timing: turn.confidence))
                 } else if turnStarted {
@@ -206,8 +207,7 @@ public struct ChapterEvidence: Sendable {
             if turn.sentences.isEmpty, let start = turn.start {
                 boundaries.append(ChapterBoundary(time: start, kind: .turn, wordIndex: turnFirst,
                                                   pauseBefore: pause(before: start, previousEnd: previousEnd),
-                                                  speakerChange: previousSpeaker != nil && turn.speaker != previousSpeaker,
-                                                  paragraph: previousSpeaker != nil && turn.speaker == previousSpeaker,
+                                                  speakerChange: speakerChange, paragraph: paragraph,
                                                   musicBefore: musicEnds(before: start), timing: turn.confidence))
             }
             if words.count > turnFirst {

@@ -44,6 +44,10 @@ public struct TimeMapping: Sendable, Equatable, Codable {
 
 /// Fitting a mapping to headings the text placed confidently ("anchors").
 extension HeadingPlacer {
+    /// How much (s) an anchor's lead over the audio may fall short of the one before it and still count as
+    /// growing: an anchor is placed to within about half a second.
+    static let growthTolerance = 1.0
+
     /// A timeline written against a longer, unedited cut is off by an amount that grows with every edit
     /// before a heading, unevenly: no one offset or rate follows it. When the anchors predict each other
     /// clearly better piecewise than the line does (each anchor left out in turn and predicted from the
@@ -51,10 +55,6 @@ extension HeadingPlacer {
     /// lead over the audio grows from anchor to anchor, the mapping runs through them,
     /// and beyond the first and last at the rate from the first to the last. Nil when the line is as good
     /// (a constant offset or rate, a few moved headings, scattered times).
-    /// How much (s) an anchor's lead over the audio may fall short of the one before it and still count as
-    /// growing: an anchor is placed to within about half a second.
-    static let growthTolerance = 1.0
-
     public static func followDrift(_ pairs: [(stated: Double, placed: Double)], line: TimeMapping,
                                    minimumScale: Double = 6, maximumScale: Double = 90) -> TimeMapping? {
         let sorted = pairs.sorted { $0.stated < $1.stated }
@@ -74,8 +74,8 @@ extension HeadingPlacer {
         // Clearly better, and the line misses by more than a couple of seconds (else there is nothing to follow).
         // Where every anchor is later in the timeline than the one before it by more than in the audio (each
         // edit cut something, as from a longer cut), that growth is itself the evidence: better is enough.
-        let cut = knots.map { $0.stated - $0.placed }
-        let growing = zip(cut, cut.dropFirst()).allSatisfy { $1 >= $0 - growthTolerance } && cut.last! - cut.first! > 2
+        let lead = knots.map { $0.stated - $0.placed }
+        let growing = zip(lead, lead.dropFirst()).allSatisfy { $1 >= $0 - growthTolerance } && lead.last! - lead.first! > 2
         guard lineMiss > 2, piecewiseMiss < (growing ? 1 : 0.5) * lineMiss else { return nil }
         var mapping = drift(through: knots, support: pairs.count)
         mapping.scale = min(maximumScale, max(minimumScale, 2.5 * piecewiseMiss))

@@ -136,8 +136,8 @@ public struct PauseDetector: Sendable {
         /// a bed, far-field speech in a meeting stays that quiet too (on `Tools/eval-real-speakers` the
         /// rule everywhere left the pooled DER of all fifteen recordings at 64.5 % but took the scoring
         /// five from 51.3 to 53.2 %, by missed speech). Chosen on the tuning fixtures: 1.0 s is the
-        /// shortest that costs none of their pauses
-        /// (at 0.8 s t_outdoor5 loses one, at 0.5 s five fixtures lose some).
+        /// shortest that costs none of their pauses (at 0.8 s t_outdoor5 loses one, at 0.5 s five
+        /// fixtures lose some).
         public var distantStretch: Double = 1.0
         /// Smallest threshold margins above the floor, in dB.
         public var minimumUpperMargin: Double = 3.0
@@ -272,11 +272,13 @@ public struct PauseDetector: Sendable {
             return tracker.finish(isSyllable: { isSyllable($0, levels: levelsKept, thresholds: thresholds) })
         }
         var runs = decided(silencing: [])
-        let quiet = (runs.speech.filter { isDistant($0, levels: levelsKept, thresholds: thresholds) }
-            + (musicRatios == nil ? [] : runs.speech.flatMap {
+        var quiet = runs.speech.filter { isDistant($0, levels: levelsKept, thresholds: thresholds) }
+        if musicRatios != nil {
+            quiet += runs.speech.flatMap {
                 distantStretches(in: $0, levels: levelsKept, thresholds: thresholds, ratios: ratios, clock: clock)
-            }))
-            .sorted { $0.lowerBound < $1.lowerBound }
+            }
+            quiet.sort { $0.lowerBound < $1.lowerBound }
+        }
         if !quiet.isEmpty { runs = decided(silencing: quiet) }
         if ratios != nil {
             let readmitted = try wordEdgesInMovingNoise(runs.speech, firstSpeech: firstSpeech, shape: shape, track: track)
@@ -367,8 +369,8 @@ public struct PauseDetector: Sendable {
     /// The stretches of a speech run that are a quiet background between words (`distantStretch`).
     private func distantStretches(in run: Range<Int>, levels: [UInt8], thresholds: Thresholds, ratios: [Int8]?,
                                   clock: FrameClock) -> [Range<Int>] {
-        guard parameters.distantFraction > 0, parameters.distantStretch > 0,
-              run.count >= frames(parameters.distantStretch, clock) else { return [] }
+        let shortestStretch = frames(parameters.distantStretch, clock)
+        guard parameters.distantFraction > 0, parameters.distantStretch > 0, run.count >= shortestStretch else { return [] }
         var low = run.map { (height(of: levels[$0], in: $0..<($0 + 1), thresholds: thresholds) ?? 1) < parameters.distantFraction }
         // A peak too short to be a syllable (a note's attack, a click) does not break the stretch.
         let shortest = frames(parameters.minimumSpeech, clock)
@@ -378,7 +380,7 @@ public struct PauseDetector: Sendable {
         return Self.runs(of: low)
             .map { (run.lowerBound + $0.lowerBound)..<(run.lowerBound + $0.upperBound) }
             .filter { stretch in
-                guard stretch.count >= frames(parameters.distantStretch, clock) else { return false }
+                guard stretch.count >= shortestStretch else { return false }
                 guard let ratios else { return true }
                 let sorted = ratios[stretch].sorted()
                 return Float(sorted[sorted.count / 2]) * SpectralShapeClassifier.ratioStep < parameters.shapeAssent
