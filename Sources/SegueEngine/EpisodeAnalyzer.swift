@@ -43,10 +43,12 @@ public struct EpisodeAnalyzer: Sendable {
             timings.append((name, Date().timeIntervalSince(stageStart)))
             stageStart = Date()
         }
-        let (audio, track, warnings) = try decodeFeatures(path: path, progress: progress)
+        let pauseDetector = PauseDetector(parameters: pauseParameters)
+        let (audio, track, survey, warnings) = try decodeFeatures(path: path, pauseDetector: pauseDetector,
+                                                                  progress: progress)
         endStage("decode+features")
 
-        let activity = try PauseDetector(parameters: pauseParameters).detect(in: track)
+        let activity = try pauseDetector.detect(in: track, survey: survey)
         endStage("pauses+music")
         let speakers = findSpeakers
             ? try SpeakerDiarizer(parameters: speakerParameters).diarize(track: track, activity: activity,
@@ -58,10 +60,11 @@ public struct EpisodeAnalyzer: Sendable {
                                warnings: warnings, timings: timings)
     }
 
-    /// Decodes the file once and computes every frame's features. The decoder
-    /// is closed when this returns, before the later stages run.
-    private func decodeFeatures(path: String, progress: ((Double) -> Void)?) throws
-        -> (audio: AudioInfo, track: FeatureTrack, warnings: [String]) {
+    /// Decodes the file once and computes every frame's features, and the pause
+    /// stage's survey of them while the decoder works ahead. The decoder is
+    /// closed when this returns, before the later stages run.
+    private func decodeFeatures(path: String, pauseDetector: PauseDetector, progress: ((Double) -> Void)?) throws
+        -> (audio: AudioInfo, track: FeatureTrack, survey: PauseSurvey, warnings: [String]) {
         let decoder = try AudioDecoder(path: path)
         var audio = decoder.info
         let pipeline = DecodePipeline(decoder: decoder)
@@ -70,11 +73,17 @@ public struct EpisodeAnalyzer: Sendable {
         defer { pipeline.stop() }
         let extractor = FeatureExtractor(sampleRate: audio.sampleRate, parameters: featureParameters)
         let track = try FeatureTrack(clock: extractor.clock, layout: extractor.layout)
+        var survey = pauseDetector.survey(clock: extractor.clock, layout: extractor.layout)
+        func surveyNewFrames() throws {
+            guard track.frameCount > survey.frameCount else { return }
+            survey.add(try track.read(survey.frameCount..<track.frameCount))
+        }
 
         var decoded: Int64 = 0
         var lastReport = 0.0
         while let block = try pipeline.next() {
             try block.withUnsafeBufferPointer { try extractor.process($0, into: track) }
+            if track.frameCount - survey.frameCount >= 512 { try surveyNewFrames() }
             decoded += Int64(block.count)
             if let progress, audio.frameCount > 0 {
                 let fraction = min(1, Double(decoded) / Double(audio.frameCount))
@@ -82,6 +91,7 @@ public struct EpisodeAnalyzer: Sendable {
             }
         }
         try extractor.finish(into: track)
+        try surveyNewFrames()
         decoded = pipeline.decodedFrameCount
 
         var warnings: [String] = []
@@ -95,6 +105,6 @@ public struct EpisodeAnalyzer: Sendable {
                                    path, declared, found))
         }
         audio.frameCount = decoded
-        return (audio, track, warnings)
+        return (audio, track, survey, warnings)
     }
 }

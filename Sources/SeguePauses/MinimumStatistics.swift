@@ -33,7 +33,8 @@ struct MinimumStatistics {
     }
 
     /// The lift (linear power ratio) a stored surge code stands for.
-    static func lift(_ code: UInt8) -> Float { pow(10, Float(code) * surgeStep / 10) }
+    static func lift(_ code: UInt8) -> Float { lifts[Int(code)] }
+    private static let lifts: [Float] = (0...255).map { pow(10, Float($0) * surgeStep / 10) }
 
     /// `codes[frame * groups + g]`: level codes of each sub-band per frame
     /// (`levelCode`). Replaced by surge codes: the tracked minimum over its

@@ -157,44 +157,57 @@ public struct PauseDetector: Sendable {
         self.parameters = parameters
     }
 
-    public func detect(in track: FeatureTrack) throws -> SpeechActivity {
-        let clock = track.clock
-        let blockFrames = max(1, Int((10 / clock.hopDuration).rounded()))
-        let blockSeconds = Double(blockFrames) * clock.hopDuration
-        var speechBands = track.layout.melBands(in: parameters.presenceBandLow...parameters.presenceBandHigh)
-        if speechBands.isEmpty { speechBands = Array(0..<track.layout.melBandCount) }
-        let background = try BandBackground(track: track, bands: speechBands, blockFrames: blockFrames,
-                                            percentile: parameters.floorPercentile,
-                                            radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded())))
+    /// An empty survey for frames of `clock` and `layout`, to be fed every frame
+    /// in order (while decoding, say) and handed to `detect(in:survey:)`.
+    public func survey(clock: FrameClock, layout: FeatureLayout) -> PauseSurvey {
+        let blockFrames = Self.blockFrames(clock)
+        var speechBands = layout.melBands(in: parameters.presenceBandLow...parameters.presenceBandHigh)
+        if speechBands.isEmpty { speechBands = Array(0..<layout.melBandCount) }
+        let windows = profileWindows(clock)
+        return PauseSurvey(
+            background: BandBackground.Survey(layout: layout, bands: speechBands, blockFrames: blockFrames,
+                                              percentile: parameters.floorPercentile),
+            backgroundRadius: windows[0].radius,
+            levelProfile: LevelProfile(blockFrames: blockFrames, requests: windows),
+            energyProfile: LevelProfile(blockFrames: blockFrames, requests: [windows[1]]),
+            musicDetector: MusicDetector(hop: clock.hopDuration))
+    }
 
-        // One pass measures the distributions the thresholds come from, and
-        // the music cues; the next decides frame by frame. Presence is cheap
-        // to compute twice and costly to keep for a three-hour episode.
-        let windows = [
+    /// Levels are summarised in 10-second blocks.
+    private static func blockFrames(_ clock: FrameClock) -> Int { max(1, Int((10 / clock.hopDuration).rounded())) }
+
+    /// The floor's and the speech level's windows, in blocks.
+    private func profileWindows(_ clock: FrameClock) -> [LevelProfile.Request] {
+        let blockSeconds = Double(Self.blockFrames(clock)) * clock.hopDuration
+        return [
             LevelProfile.Request(fraction: parameters.floorPercentile,
                                  radius: max(0, Int((parameters.floorRadius / blockSeconds).rounded()))),
             LevelProfile.Request(fraction: parameters.speechPercentile,
                                  radius: max(0, Int((parameters.speechRadius / blockSeconds).rounded()))),
         ]
-        var presence = PresenceMeter(background: background)
-        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127, requests: windows)
-        var levelProfile = LevelProfile(blockFrames: blockFrames, requests: windows)
-        // The speech's frame energy (whole band), for music that is loud below the speech band.
-        var energyProfile = LevelProfile(blockFrames: blockFrames, requests: [windows[1]])
-        var musicDetector = MusicDetector(hop: clock.hopDuration)
+    }
+
+    /// Speech, pauses and music in `track`. `survey`, when given, must have seen
+    /// every frame of it; without one the track is surveyed first.
+    public func detect(in track: FeatureTrack, survey: PauseSurvey? = nil) throws -> SpeechActivity {
+        let clock = track.clock
+        let blockFrames = Self.blockFrames(clock)
+        var survey = survey ?? self.survey(clock: clock, layout: track.layout)
+        if survey.frameCount == 0 { try track.forEachBlock { survey.add($0) } }
+        precondition(survey.frameCount == track.frameCount, "the pause survey has not seen every frame of the track")
+        var (background, levelProfile, energyProfile, musicDetector) = survey.finish()
+
+        // The survey measured the background; one pass more measures the
+        // presence above it, whose distributions the thresholds come from;
+        // the next decides frame by frame. Presence is cheap to compute twice
+        // and costly to keep for a three-hour episode.
+        let presence = PresenceMeter(background: background)
+        var presenceProfile = LevelProfile(blockFrames: blockFrames, lowest: 0, highest: 127,
+                                           requests: profileWindows(clock))
         try track.forEachBlock { block in
-            for i in 0..<block.count {
-                let frame = block.firstFrame + i
-                presenceProfile.add(presence.best(block, at: i), frame: frame)
-                let level = block.value(.speechBandLevel, at: i)
-                levelProfile.add(level, frame: frame)
-                energyProfile.add(block.value(.logEnergy, at: i), frame: frame)
-                musicDetector.add(block, at: i)
-            }
+            for (i, p) in presence.best(of: block).enumerated() { presenceProfile.add(p, frame: block.firstFrame + i) }
         }
         presenceProfile.finish()
-        levelProfile.finish()
-        energyProfile.finish()
         let energyTops = energyProfile.results[0].isEmpty ? [energyProfile.lowest] : energyProfile.results[0]
         let thresholds = Thresholds(profile: presenceProfile, parameters: parameters)
         let levels = Thresholds(profile: levelProfile, parameters: parameters)
@@ -213,12 +226,13 @@ public struct PauseDetector: Sendable {
         levelsKept.reserveCapacity(track.frameCount)
         var nextMusic = 0
         try track.forEachBlock { block in
+            let presences = presence.best(of: block)
             for i in 0..<block.count {
                 let frame = block.firstFrame + i
                 while nextMusic < musicSpans.count, musicSpans[nextMusic].frames.upperBound <= frame { nextMusic += 1 }
                 let inMusic = nextMusic < musicSpans.count && musicSpans[nextMusic].frames.contains(frame)
                 let (lower, upper) = thresholds.at(frame: frame)
-                let p = inMusic ? 0 : presence.best(block, at: i)
+                let p = inMusic ? 0 : presences[i]
                 levelsKept.append(UInt8(max(0, min(255, (p * 2).rounded()))))
                 first.add(level: p, lower: lower, upper: upper)
             }

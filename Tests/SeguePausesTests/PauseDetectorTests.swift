@@ -197,6 +197,28 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         found.contains { abs($0.start - truth.0) <= 0.2 && abs($0.end - truth.1) <= 0.2 }
     }
 
+    @Test func theSurveyTakenWhileDecodingDecidesAsOneTakenAfterwards() throws {
+        // `EpisodeAnalyzer` feeds the pause survey while decoding, in whatever pieces the
+        // decoder delivers; the answer must not depend on how the frames arrived.
+        let analysis = try EpisodeAnalyzer().analyze(path: Repository.fixtures.appendingPathComponent("t_produced2.flac").path)
+        let track = analysis.features
+        let detector = PauseDetector()
+        var survey = detector.survey(clock: track.clock, layout: track.layout)
+        var start = 0
+        for size in [1, 97, 4_096, 13].cycled(until: track.frameCount) {
+            let block = try track.read(start..<min(track.frameCount, start + size))
+            survey.add(block)
+            start += block.count
+        }
+        for activity in [try detector.detect(in: track), try detector.detect(in: track, survey: survey)] {
+            #expect(activity.speechFrames == analysis.activity.speechFrames)
+            #expect(activity.pauses == analysis.activity.pauses)
+            #expect(activity.music == analysis.activity.music)
+            #expect(activity.noiseFloor == analysis.activity.noiseFloor)
+        }
+        #expect(!analysis.activity.music.isEmpty && analysis.activity.pauses.count > 10)
+    }
+
     @Test func aBedAloneInAPauseIsAPause() throws {
         // t_produced2's bed runs 29.2–46.4 s; the pauses under it as long as those the evaluation
         // scores (0.5 s): 31.4–32.2 and 39.0–40.2 s.
@@ -353,5 +375,14 @@ private func expectPauses(_ found: [Pause], match truth: [(Double, Double)], tol
         #expect(pauses(closures) == [50..<92])
         #expect(pauses(closures, syllables: [60, 77]).isEmpty)
         #expect(pauses([(true, 50), (false, 18), (true, 2), (false, 20), (true, 50)], syllables: [68]) == [50..<90])
+    }
+}
+
+private extension Array where Element == Int {
+    /// The sizes, repeated in turn, until they add up to at least `total`.
+    func cycled(until total: Int) -> [Int] {
+        var sizes: [Int] = [], sum = 0
+        while sum < total, !isEmpty { let size = self[sizes.count % count]; sizes.append(size); sum += size }
+        return sizes
     }
 }

@@ -7,12 +7,15 @@ import SegueTestSupport
 /// reading early (an error, a cancel), not wait forever for room in the queue.
 /// (Here because this test target already links SegueEngine.)
 @Suite struct DecodePipelineTests {
-    /// 30 s at 16 kHz: 30 blocks, far more than the queue holds, so the
-    /// thread is waiting for room when the reader stops.
+    /// Twice as many blocks as the queue holds, and some, so the thread is
+    /// waiting for room when the reader stops.
+    private static let frames = (2 * DecodePipeline.capacity + 2) * DecodePipeline.blockSize
+
     private func longFile() throws -> URL {
         let folder = try TestAudio.temporaryFolder()
         let url = folder.appendingPathComponent("long.wav")
-        try TestAudio.writeWAV(TestAudio.sine(frequency: 440, seconds: 30, rate: 16_000), rate: 16_000, to: url)
+        try TestAudio.writeWAV(TestAudio.sine(frequency: 440, seconds: Double(Self.frames) / 16_000, rate: 16_000),
+                               rate: 16_000, to: url)
         return url
     }
 
@@ -26,7 +29,7 @@ import SegueTestSupport
         #expect(pipeline.channel.waitUntilFinished(timeout: 10))
         #expect(pipeline.isFinished)
         #expect(try pipeline.next() == nil)
-        #expect(pipeline.decodedFrameCount < 30 * 16_000)
+        #expect(pipeline.decodedFrameCount < Self.frames)
     }
 
     @Test func droppingThePipelineEndsTheThread() throws {
@@ -45,8 +48,8 @@ import SegueTestSupport
         let pipeline = DecodePipeline(decoder: try AudioDecoder(path: try longFile().path))
         var frames = 0
         while let block = try pipeline.next() { frames += block.count }
-        #expect(frames == 30 * 16_000)
-        #expect(pipeline.decodedFrameCount == 30 * 16_000)
+        #expect(frames == Self.frames)
+        #expect(pipeline.decodedFrameCount == Self.frames)
         #expect(pipeline.isFinished)
         pipeline.stop()
     }
