@@ -23,6 +23,9 @@ struct BackchannelLocator {
     /// The ratio is averaged over this long (s): the first syllable of the backchannel, where
     /// its voice stands out most before the two voices blend.
     var onsetLength = 0.15
+    /// The stretch of overlap evidence before the best window is followed back at most this far (s):
+    /// a backchannel of up to four words.
+    var longestBackchannel = 1.0
     /// The first this long (s) of the interrupted sentence is not searched: a listener answers what
     /// they heard (a quarter second is about the quickest spoken reply), and the speaker's own onset
     /// can score as an overlap. On s_crosstalk (a scoring fixture: where this was seen, so no longer
@@ -200,8 +203,15 @@ struct BackchannelLocator {
         var best = -Double.infinity, bestStart = 0
         for start in 0...(values.count - length) where mean(start) > best { (best, bestStart) = (mean(start), start) }
         guard best > 0 else { return nil }
-        let start = clock.boundary(beforeFrame: lo + bestStart)
-        return (start, clock.boundary(beforeFrame: lo + bestStart + length), best)
+        // The best window is the backchannel's most distinct syllable, not always its first
+        // ("Ex-act-ly" scores highest on its last): the backchannel starts with the stretch of
+        // overlap evidence around it, where the running mean, walking back, last leaned to the
+        // overlap, half a window before the onset.
+        var first = bestStart
+        let reach = clock.frame(at: longestBackchannel)
+        while first > 0, bestStart - first < reach, mean(first - 1) > 0 { first -= 1 }
+        let onset = min(bestStart, first + length / 2)
+        return (clock.boundary(beforeFrame: lo + onset), clock.boundary(beforeFrame: lo + bestStart + length), best)
     }
 }
 
